@@ -1,0 +1,185 @@
+"""Turn a spec file into the model: load, validate every field, then cross-check.
+
+Every error in a file is collected and raised together as one SpecError, so a
+user fixes them all in one pass.
+"""
+
+from __future__ import annotations
+
+import keyword
+import os
+import re
+from typing import Any
+
+from promspec import schema
+from promspec.build_dashboards import read_dashboard
+from promspec.build_metrics import read_metrics
+from promspec.build_rules import read_alerts, read_recording_rules
+from promspec.errors import Diagnostic, SpecError
+from promspec.loader import YamlMap, read_spec_file
+from promspec.model import Group, Location, Spec
+from promspec.names import METRIC_NAME, suggest_name
+from promspec.reader import Reader, join, where
+
+GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def load_spec(path: str) -> Spec:
+    """Read, validate and cross-check one spec; raise SpecError listing every problem."""
+    data = read_spec_file(path)
+    reader = Reader(path)
+    spec = read_spec(reader, data, path)
+    if reader.diagnostics or spec is None:
+        raise SpecError(reader.diagnostics)
+    from promspec.checks import check_spec  # imported here: it loads the PromQL parser
+
+    check_spec(spec)
+    return spec
+
+
+def read_spec(reader: Reader, data: Any, path: str) -> Spec | None:
+    if not isinstance(data, YamlMap):
+        raise SpecError(
+            [
+                Diagnostic(
+                    Location(path, 1, 1),
+                    "(top level)",
+                    "the spec must be a mapping",
+                    "start with `version: 1`, then namespace and groups",
+                )
+            ]
+        )
+    version = read_version(data, path)
+    reader.check_keys(data, schema.SPEC, "")
+    namespace = read_namespace(reader, data)
+    module = read_module(reader, data, namespace)
+    base_url = reader.text(data, "runbook_base_url", schema.SPEC, "")
+    description = reader.text(data, "description", schema.SPEC, "")
+    groups_node = reader.value(data, "groups", schema.SPEC, "")
+    if groups_node is None or not namespace:
+        return None
+    groups = read_groups(reader, groups_node, namespace, base_url)
+    source_name = os.path.basename(path)
+    return Spec(
+        path, source_name, version, namespace, tuple(groups), module, description
+    )
+
+
+def read_version(data: YamlMap, path: str) -> int:
+    """Check the format version before anything else: other fields depend on it."""
+    supported = ", ".join(str(v) for v in schema.SUPPORTED_VERSIONS)
+    if "version" not in data:
+        raise SpecError(
+            [
+                Diagnostic(
+                    data.location,
+                    "version",
+                    "missing spec version",
+                    f"add `version: {schema.SUPPORTED_VERSIONS[-1]}` as the first line",
+                )
+            ]
+        )
+    version = data["version"]
+    if isinstance(version, bool) or version not in schema.SUPPORTED_VERSIONS:
+        raise SpecError(
+            [
+                Diagnostic(
+                    where(data, "version"),
+                    "version",
+                    f"unsupported spec version {version!r}",
+                    f"this promspec reads version {supported}; upgrade promspec or "
+                    f"write `version: {schema.SUPPORTED_VERSIONS[-1]}`",
+                )
+            ]
+        )
+    return int(version)
+
+
+def read_namespace(reader: Reader, data: YamlMap) -> str:
+    namespace = reader.text(data, "namespace", schema.SPEC, "")
+    if namespace and not METRIC_NAME.match(namespace):
+        reader.report(
+            where(data, "namespace"),
+            "namespace",
+            f'invalid namespace "{namespace}"',
+            f'use letters, digits and _, such as "{suggest_name(namespace)}"',
+        )
+        return ""
+    return namespace
+
+
+def read_module(reader: Reader, data: YamlMap, namespace: str) -> str:
+    module = (
+        reader.text(data, "module", schema.SPEC, "") or f"{namespace.lower()}_metrics"
+    )
+    if not module.isidentifier() or keyword.iskeyword(module):
+        reader.report(
+            where(data, "module"),
+            "module",
+            f'invalid Python module name "{module}"',
+            f'use letters, digits and _, such as "{suggest_name(module)}"',
+        )
+    return module
+
+
+def read_groups(
+    reader: Reader, node: YamlMap, namespace: str, base_url: str
+) -> list[Group]:
+    groups = []
+    for name in node:
+        field = join("groups", name)
+        if not GROUP_NAME.match(name):
+            reader.report(
+                node.key_locations[name],
+                field,
+                f'invalid group name "{name}"',
+                f'use lower-case letters, digits and _, such as "{suggest_name(name)}"',
+            )
+            continue
+        group_node = reader.mapping(node[name], node.value_locations[name], field)
+        if group_node is not None:
+            groups.append(
+                read_group(reader, group_node, name, namespace, base_url, field)
+            )
+    return groups
+
+
+def read_group(
+    reader: Reader, node: YamlMap, name: str, namespace: str, base_url: str, field: str
+) -> Group:
+    reader.check_keys(node, schema.GROUP, field)
+    description = reader.text(node, "description", schema.GROUP, field)
+    metrics_node = reader.value(node, "metrics", schema.GROUP, field)
+    metrics = (
+        read_metrics(reader, metrics_node, namespace, name, join(field, "metrics"))
+        if metrics_node
+        else []
+    )
+    rules_node = reader.value(node, "recording_rules", schema.GROUP, field)
+    rules = (
+        read_recording_rules(reader, rules_node, join(field, "recording_rules"))
+        if rules_node
+        else []
+    )
+    alerts_node = reader.value(node, "alerts", schema.GROUP, field)
+    alerts = (
+        read_alerts(reader, alerts_node, base_url, join(field, "alerts"))
+        if alerts_node
+        else []
+    )
+    dashboard_node = reader.value(node, "dashboard", schema.GROUP, field)
+    uid = f"{namespace}-{name}".replace("_", "-")
+    dashboard = (
+        read_dashboard(reader, dashboard_node, uid, join(field, "dashboard"))
+        if dashboard_node
+        else None
+    )
+    return Group(
+        name,
+        description,
+        tuple(metrics),
+        tuple(rules),
+        tuple(alerts),
+        dashboard,
+        node.location,
+    )

@@ -1,0 +1,190 @@
+"""The internal model that renderers read: names normalised, defaults applied.
+
+The spec schema (what users write) lives in `schema.py`; `build.py` turns a
+validated spec into these objects. Every object is immutable, and every
+collection is a tuple in a stable order, so that rendering is deterministic.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A position in a spec file: 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class MetricType(enum.StrEnum):
+    COUNTER = "counter"
+    GAUGE = "gauge"
+    HISTOGRAM = "histogram"
+    SUMMARY = "summary"
+
+
+class LabelKind(enum.StrEnum):
+    STRING = "string"
+    INT = "int"
+    ENUM = "enum"
+
+
+class Source(enum.StrEnum):
+    """How a metric's values reach the registry."""
+
+    DIRECT = "direct"  # the service calls inc/set/observe
+    CALLBACK = "callback"  # a callback reads the value at scrape time
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    kind: LabelKind
+    values: tuple[str, ...] = ()  # the allowed values of an enum label
+    description: str = ""
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric family, with its exposed names."""
+
+    key: str  # the name as the spec writes it
+    name: str  # the name to pass to prometheus-client, `_total` included
+    type: MetricType
+    description: str
+    group: str
+    unit: str = ""
+    labels: tuple[Label, ...] = ()
+    buckets: tuple[float, ...] = ()  # upper bounds, ascending, without +Inf
+    source: Source = Source.DIRECT
+    location: Location | None = field(default=None, compare=False)
+
+    @property
+    def family(self) -> str:
+        """The metric family name: a counter's name without `_total`."""
+        if self.type is MetricType.COUNTER:
+            return self.name.removesuffix("_total")
+        return self.name
+
+    @property
+    def sample_names(self) -> tuple[str, ...]:
+        """Every sample name this family exposes, `_created` included."""
+        family = self.family
+        if self.type is MetricType.COUNTER:
+            return (f"{family}_total", f"{family}_created")
+        if self.type is MetricType.GAUGE:
+            return (family,)
+        if self.type is MetricType.HISTOGRAM:
+            suffixes = ("_bucket", "_count", "_sum", "_created")
+        else:
+            suffixes = ("", "_count", "_sum", "_created")
+        return tuple(family + suffix for suffix in suffixes)
+
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        return tuple(label.name for label in self.labels)
+
+
+@dataclass(frozen=True)
+class RecordingRule:
+    record: str
+    expr: str
+    description: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
+    location: Location | None = field(default=None, compare=False)
+    expr_location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Alert:
+    name: str
+    expr: str
+    severity: str
+    summary: str
+    description: str
+    runbook_url: str
+    for_: str = ""  # empty when the spec gives no `for`
+    labels: tuple[tuple[str, str], ...] = ()  # extra labels, severity excluded
+    location: Location | None = field(default=None, compare=False)
+    expr_location: Location | None = field(default=None, compare=False)
+
+
+class PanelType(enum.StrEnum):
+    TIMESERIES = "timeseries"
+    HEATMAP = "heatmap"
+    STAT = "stat"
+    GAUGE = "gauge"
+    TABLE = "table"
+
+
+@dataclass(frozen=True)
+class Query:
+    expr: str
+    legend: str = ""
+    location: Location | None = field(default=None, compare=False)
+    field_path: str = field(default="", compare=False)  # for messages
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    type: PanelType
+    unit: str  # a Grafana unit id, such as "s", "bytes" or "percent"
+    queries: tuple[Query, ...]
+    description: str = ""
+    width: int = 12
+    height: int = 8
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    title: str
+    uid: str
+    panels: tuple[Panel, ...]
+    tags: tuple[str, ...] = ()
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    description: str
+    metrics: tuple[Metric, ...]
+    recording_rules: tuple[RecordingRule, ...] = ()
+    alerts: tuple[Alert, ...] = ()
+    dashboard: Dashboard | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One spec file, validated and normalised."""
+
+    path: str  # as given on the command line, for messages
+    source_name: str  # the file name alone, for stamps in generated files
+    version: int
+    namespace: str
+    groups: tuple[Group, ...]
+    module: str  # the generated Python module's name
+    description: str = ""
+
+    @property
+    def metrics(self) -> tuple[Metric, ...]:
+        return tuple(metric for group in self.groups for metric in group.metrics)
+
+    @property
+    def recording_rules(self) -> tuple[RecordingRule, ...]:
+        return tuple(rule for group in self.groups for rule in group.recording_rules)
+
+    @property
+    def alerts(self) -> tuple[Alert, ...]:
+        return tuple(alert for group in self.groups for alert in group.alerts)

@@ -1,0 +1,62 @@
+"""promtool, run as a subprocess to validate the generated rule files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from promspec.errors import ToolError
+
+INSTALL_HINT = "install it with `apt-get install prometheus` (Debian, Ubuntu) or point PROMTOOL at the binary"
+TIMEOUT_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class PromtoolResult:
+    ok: bool
+    output: str  # promtool's stdout and stderr, as printed
+
+
+def find_promtool() -> str | None:
+    """Return the promtool to run: $PROMTOOL when set, else the one on PATH, else None."""
+    named = os.environ.get("PROMTOOL")
+    if not named:
+        return shutil.which("promtool")
+    path = shutil.which(named)
+    if path is None:
+        raise ToolError(f"PROMTOOL={named} is not an executable file; {INSTALL_HINT}")
+    return path
+
+
+def check_rules(promtool: str, rule_files: list[Path]) -> PromtoolResult:
+    """Run `promtool check rules` on the files; a crash or time-out raises ToolError."""
+    return _run([promtool, "check", "rules", *map(str, rule_files)])
+
+
+def _run(command: list[str]) -> PromtoolResult:
+    try:
+        completed = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        raise ToolError(
+            f"`{' '.join(command[:3])}` timed out after {TIMEOUT_SECONDS} s"
+        ) from None
+    except OSError as error:
+        raise ToolError(
+            f"cannot run {command[0]}: {error.strerror}; {INSTALL_HINT}"
+        ) from None
+    output = (completed.stdout + completed.stderr).strip()
+    if completed.returncode not in (0, 1):
+        raise ToolError(
+            f"{command[0]} failed with exit code {completed.returncode}: {output[-2000:]}"
+        )
+    return PromtoolResult(completed.returncode == 0, output)

@@ -1,0 +1,87 @@
+"""Prometheus rule files: one file and one rule group per spec group.
+
+Recording rules come first in each rule group, so that an alert on a recorded
+series reads the value computed in the same evaluation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from promspec.model import Alert, Group, RecordingRule, Spec
+from promspec.stamp import stamp
+
+
+def rule_file_path(spec: Spec, group: Group) -> str:
+    return f"prometheus/{spec.namespace}/{group.name}.rules.yml"
+
+
+def render_rules(spec: Spec) -> dict[str, str]:
+    """Return {path: text} for every group that has recording rules or alerts."""
+    files = {}
+    for group in spec.groups:
+        if group.recording_rules or group.alerts:
+            files[rule_file_path(spec, group)] = render_rule_file(spec, group)
+    return files
+
+
+def render_rule_file(spec: Spec, group: Group) -> str:
+    rules = [recording_rule(rule) for rule in group.recording_rules]
+    rules += [alerting_rule(alert) for alert in group.alerts]
+    document = {"groups": [{"name": f"{spec.namespace}-{group.name}", "rules": rules}]}
+    return f"# {stamp(spec)}\n" + dump_yaml(document)
+
+
+def recording_rule(rule: RecordingRule) -> dict[str, Any]:
+    data: dict[str, Any] = {"record": rule.record, "expr": rule.expr}
+    if rule.labels:
+        data["labels"] = dict(rule.labels)
+    return data
+
+
+def alerting_rule(alert: Alert) -> dict[str, Any]:
+    data: dict[str, Any] = {"alert": alert.name, "expr": alert.expr}
+    if alert.for_:
+        data["for"] = alert.for_
+    data["labels"] = dict(
+        sorted({**dict(alert.labels), "severity": alert.severity}.items())
+    )
+    data["annotations"] = {
+        "description": alert.description,
+        "runbook_url": alert.runbook_url,
+        "summary": alert.summary,
+    }
+    return data
+
+
+class _RuleDumper(yaml.SafeDumper):
+    """Keeps the conventional key order of a rule and writes multi-line text as blocks."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text and _block_safe(text) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+def _block_safe(text: str) -> bool:
+    """Tell whether a literal block keeps the text exactly: no trailing spaces or tabs."""
+    return (
+        not any(line != line.rstrip(" \t") for line in text.split("\n"))
+        and "\r" not in text
+    )
+
+
+_RuleDumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(document: Any) -> str:
+    return yaml.dump(
+        document,
+        Dumper=_RuleDumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=float("inf"),
+        indent=2,
+    )
