@@ -16,7 +16,7 @@ from promspec.build_dashboards import read_dashboard
 from promspec.build_metrics import read_metrics
 from promspec.build_rules import read_alerts, read_recording_rules
 from promspec.errors import Diagnostic, SpecError
-from promspec.loader import YamlMap, read_spec_file
+from promspec.loader import YamlList, YamlMap, read_spec_file
 from promspec.model import Group, Location, Spec
 from promspec.names import METRIC_NAME, suggest_name
 from promspec.reader import Reader, join, where
@@ -149,31 +149,30 @@ def read_group(
 ) -> Group:
     reader.check_keys(node, schema.GROUP, field)
     description = reader.text(node, "description", schema.GROUP, field)
-    metrics_node = reader.value(node, "metrics", schema.GROUP, field)
-    metrics = (
-        read_metrics(reader, metrics_node, namespace, name, join(field, "metrics"))
-        if metrics_node
-        else []
+
+    metrics_node = reader.value(node, "metrics", schema.GROUP, field) or YamlMap(
+        node.location
     )
-    rules_node = reader.value(node, "recording_rules", schema.GROUP, field)
-    rules = (
-        read_recording_rules(reader, rules_node, join(field, "recording_rules"))
-        if rules_node
-        else []
+    metrics = read_metrics(
+        reader, metrics_node, namespace, name, join(field, "metrics")
     )
-    alerts_node = reader.value(node, "alerts", schema.GROUP, field)
-    alerts = (
-        read_alerts(reader, alerts_node, base_url, join(field, "alerts"))
-        if alerts_node
-        else []
+    rules_node = reader.value(node, "recording_rules", schema.GROUP, field) or YamlList(
+        node.location
     )
+    rules = read_recording_rules(reader, rules_node, join(field, "recording_rules"))
+    alerts_node = reader.value(node, "alerts", schema.GROUP, field) or YamlList(
+        node.location
+    )
+    alerts = read_alerts(reader, alerts_node, base_url, join(field, "alerts"))
+
     dashboard_node = reader.value(node, "dashboard", schema.GROUP, field)
     uid = f"{namespace}-{name}".replace("_", "-")
-    dashboard = (
-        read_dashboard(reader, dashboard_node, uid, join(field, "dashboard"))
-        if dashboard_node
-        else None
-    )
+    dashboard = None
+    if dashboard_node is not None:
+        dashboard = read_dashboard(
+            reader, dashboard_node, uid, join(field, "dashboard")
+        )
+
     return Group(
         name,
         description,

@@ -96,7 +96,9 @@ def _run(console: Console, job: Callable[[], ExitCode]) -> None:
     except KeyboardInterrupt:
         console.error("interrupted; the previous output is unchanged")
         code = ExitCode.FAILED
-    except Exception as error:  # a bug: say so plainly, with the details on request
+    except (
+        Exception
+    ) as error:  # a bug: report it plainly, with the traceback on request
         console.error(f"internal error: {type(error).__name__}: {error}")
         console.error(
             "this is a bug in promspec; rerun with --verbose for the traceback and report it"

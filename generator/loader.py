@@ -1,10 +1,10 @@
 """Read a spec file into plain data that remembers where each value came from.
 
-The YAML is composed into nodes (the C loader where available) and converted
-by hand, so that every mapping and sequence keeps the position of its keys and
-items, duplicate keys are rejected instead of silently keeping the last one,
-and nothing in the file constructs a Python object beyond str, int, float,
-bool, None, dict and list.
+The YAML is composed into nodes (with the C loader where available) and
+converted by hand. Every mapping and sequence keeps the position of its keys
+and items, and duplicate keys are rejected instead of silently keeping the
+last one. Nothing in the file constructs a Python object beyond str, int,
+float, bool, None, dict and list.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ _SCALAR_TAGS = {
 
 
 class YamlMap(dict[str, Any]):
-    """A mapping that knows the position of itself, its keys and its values."""
+    """A mapping that records the position of itself, its keys and its values."""
 
     def __init__(self, location: Location) -> None:
         super().__init__()
@@ -47,7 +47,7 @@ class YamlMap(dict[str, Any]):
 
 
 class YamlList(list[Any]):
-    """A sequence that knows the position of itself and of each item."""
+    """A sequence that records the position of itself and of each item."""
 
     def __init__(self, location: Location) -> None:
         super().__init__()

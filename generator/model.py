@@ -37,7 +37,7 @@ class LabelKind(enum.StrEnum):
 
 
 class Source(enum.StrEnum):
-    """How a metric's values reach the registry."""
+    """The way a metric's values reach the registry."""
 
     DIRECT = "direct"  # the service calls inc/set/observe
     CALLBACK = "callback"  # a callback reads the value at scrape time
