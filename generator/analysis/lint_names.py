@@ -127,7 +127,8 @@ def _units(metric: Metric, field: str) -> list[Diagnostic]:
     for word in ([metric.unit] if metric.unit else []) + words:
         if word.lower() in NON_BASE_UNITS:
             base, conversion = NON_BASE_UNITS[word.lower()]
-            renamed = "_".join(base if w == word else w for w in words)
+            kept = [w for w in words if w != word and w != base]
+            renamed = "_".join([*kept, base])
             return _report(
                 "names/non-base-unit",
                 metric,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import promql_parser as pp
@@ -9,7 +10,7 @@ from promspec.analysis.catalog import finding
 from promspec.analysis.evaluate import Evaluator
 from promspec.analysis.series import UNKNOWN, Kind, SpecIndex, Value, static_label
 from promspec.analysis.source import Expression, expressions
-from promspec.analysis.tokens import error_offset
+from promspec.analysis.tokens import error_offset, nth_position, tokenize
 from promspec.checks import suggest_metric
 from promspec.errors import Diagnostic
 from promspec.model import Location
@@ -76,15 +77,16 @@ class ExpressionLint:
 
     def unknown_metrics(self, expression: Expression, tree: pp.Expr) -> None:
         known = set(self.index.samples) | set(self.index.rules)
-        tokens_seen: dict[str, int] = {}
+        tokens = tokenize(expression.text)
+        seen: Counter[str] = Counter()
         for name in metric_names(tree):
-            start = expression.text.find(name, tokens_seen.get(name, 0))
-            tokens_seen[name] = start + 1
+            start = nth_position(tokens, name, seen[name])
+            seen[name] += 1
             if name not in known:
                 self.findings.append(
                     finding(
                         "promql/unknown-metric",
-                        expression.locate(max(start, 0)),
+                        expression.locate(start or 0),
                         expression.field,
                         f'unknown metric "{name}": neither the spec nor its recording '
                         "rules define it",

@@ -90,14 +90,22 @@ def _first_invalid_token(expr: str, tokens: list[Token]) -> int:
 
 def _viable(prefix: str, tokens: list[Token]) -> bool:
     closers = _closers(tokens)
+    # A selector closed inside rate( may need a range after its brace.
+    endings = {closers, closers.replace("}", "}[5m]", 1)}
     for filler in _FILLERS:
-        for tail in _TAILS:
-            try:
-                promql_parser.parse(prefix + filler + closers + tail)
-            except (ValueError, RuntimeError):
-                continue
-            return True
+        for ending in endings:
+            for tail in _TAILS:
+                if _parses(prefix + filler + ending + tail):
+                    return True
     return False
+
+
+def _parses(expr: str) -> bool:
+    try:
+        promql_parser.parse(expr)
+    except (ValueError, RuntimeError):
+        return False
+    return True
 
 
 def _closers(tokens: list[Token]) -> str:
