@@ -192,7 +192,7 @@ class Acknowledgement:
 
 @dataclass(frozen=True)
 class CardinalityBudget:
-    """Most series per scrape target, in total and per metric; None: no limit."""
+    """Maximum series per scrape target, in total and per metric (None: no limit)."""
 
     max_series: int | None = None
     max_series_per_metric: int | None = None

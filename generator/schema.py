@@ -175,7 +175,7 @@ LABEL = _table(
     Field(
         "max_values",
         "integer",
-        "Most values a string or int label takes, for the series estimate",
+        "Maximum number of values of a string or int label, for the series estimate",
     ),
 )
 
@@ -262,11 +262,11 @@ QUERY = _table(
 )
 
 CARDINALITY = _table(
-    Field("max_series", "integer", "Most series of all metrics, per scrape target"),
+    Field("max_series", "integer", "Maximum series of all metrics, per scrape target"),
     Field(
         "max_series_per_metric",
         "integer",
-        "Most series of one metric, per scrape target",
+        "Maximum series of one metric, per scrape target",
     ),
 )
 

@@ -237,7 +237,7 @@ def test_unbounded_label(tmp_path: Path) -> None:
         (
             'label "region" of "shop_orders_total" is a free string with no bound, so its '
             "series cannot be counted and may grow without limit",
-            "make it an enum, or declare the most values it takes with the long form "
+            "make it an enum, or declare its maximum number of values with the long form "
             "`- name: region`, `type: string`, `max_values: N`",
         )
     ]

@@ -71,7 +71,7 @@ def test_text_output_grouped_by_file(tmp_path: Path) -> None:
         f'{spec}:11:21: warning: groups.orders.metrics.orders: label "region" of '
         '"shop_orders_total" is a free string with no bound, so its series cannot be '
         "counted and may grow without limit [cardinality/unbounded-label]",
-        "  fix: make it an enum, or declare the most values it takes with the long form "
+        "  fix: make it an enum, or declare its maximum number of values with the long form "
         "`- name: region`, `type: string`, `max_values: N`",
         f'acknowledged: {spec}:16:21: warning: groups.orders.metrics.queue: label "region" '
         'of "shop_queue" is a free string with no bound, so its series cannot be counted '

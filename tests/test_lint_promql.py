@@ -401,3 +401,12 @@ def test_syntax_error_at_end(tmp_path: Path) -> None:
     assert finding.fix == (
         "correct the expression there; promtool check rules reports the same error"
     )
+
+
+def test_operator_after_unary_minus_located(tmp_path: Path) -> None:
+    expr = f"-{BY_JOB_CHANNEL} - {BY_JOB}"
+    findings = lint_expression(tmp_path, expr)
+
+    (finding,) = [d for d in findings if d.check == "promql/no-match"]
+    column = len("        expr: '") + expr.index(" - ") + 2
+    assert finding.location.column == column

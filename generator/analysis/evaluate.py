@@ -1,14 +1,15 @@
 """Walk a PromQL syntax tree with the spec's schemas: kinds, label sets, findings.
 
 Each sub-expression gets a Value: whether its samples are counters, which
-labels its series carry (from the metrics' label schemas, the target labels,
-and what `by`, `without`, `on`, `ignoring` and functions make of them), and
-which labels an `=` matcher fixed. The checks that need them report as the
-walk passes.
+labels its series carry, and which labels an `=` matcher fixed. Labels come
+from the metrics' label schemas and the target labels, then pass through
+`by`, `without`, `on`, `ignoring` and functions. The checks that need a Value
+report as the walk passes.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
 
@@ -64,14 +65,21 @@ class Evaluator:
 
     def position(self, text: str) -> int:
         """Return the offset of the next occurrence of the token `text`."""
+        # NOTE: the parser drops a unary plus, so after `+x` a binary `+` is
+        # placed at the unary one.
         offset = nth_position(self.tokens, text, self.seen[text])
         self.seen[text] += 1
         return offset if offset is not None else 0
 
     def evaluate(self, node: pp.Expr) -> Value:
         if isinstance(node, pp.NumberLiteral | pp.StringLiteral):
+            if isinstance(node, pp.NumberLiteral) and math.copysign(1, node.val) < 0:
+                self.position("-")  # the parser folds `-1` into one number
             return SCALAR
-        if isinstance(node, pp.ParenExpr | pp.UnaryExpr):
+        if isinstance(node, pp.UnaryExpr):
+            self.position("-")
+            return self.evaluate(node.expr)
+        if isinstance(node, pp.ParenExpr):
             return self.evaluate(node.expr)
         if isinstance(node, pp.VectorSelector):
             return self.selector(node)

@@ -14,7 +14,7 @@ _NOWHERE = Location("", 0, 0)
 
 @dataclass(frozen=True)
 class Estimate:
-    """The series one metric exposes per scrape target, at most."""
+    """Upper bound of the series one metric exposes per scrape target."""
 
     metric: Metric
     field: str
@@ -78,7 +78,7 @@ def _unbounded(row: Estimate) -> list[Diagnostic]:
                     row.field,
                     f'label "{label.name}" of "{row.metric.name}" is a free {label.kind.value} '
                     "with no bound, so its series cannot be counted and may grow without limit",
-                    "make it an enum, or declare the most values it takes with the long form "
+                    "make it an enum, or declare its maximum number of values with the long form "
                     f"`- name: {label.name}`, `type: {label.kind.value}`, `max_values: N`",
                 )
             )

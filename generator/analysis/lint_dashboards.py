@@ -1,7 +1,7 @@
 """Dashboard checks on the JSON that promspec renders: datasource, panel ids, grid.
 
 The renderer sets the datasource variable, numbers the panels and lays them
-out itself, so a spec cannot trip these checks; they guard the renderer, and
+out itself, so no spec can trip these checks. They guard the renderer, and
 the tests trip them on edited dashboard JSON. The $__rate_interval check runs
 with the PromQL checks, where panel queries are parsed.
 """

@@ -1,4 +1,4 @@
-"""What the spec says about each series name: its kind and its labels."""
+"""The kind and the labels of each series name in a spec, and of computed values."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ Labels = Mapping[str, Label | None]  # label name -> its schema (None: no schema
 
 
 class Kind(enum.Enum):
-    """What a value's samples are, as far as rate and raw use are concerned."""
+    """Sample kind of a value, which decides whether rate() or raw use is right."""
 
     COUNTER = "counter"  # only goes up; read it through rate() or increase()
     GAUGE = "gauge"  # a level, or anything computed from samples
@@ -25,7 +25,7 @@ class Kind(enum.Enum):
 
 @dataclass(frozen=True)
 class Value:
-    """What the lint knows about the result of an expression or sub-expression."""
+    """Facts about the result of an expression or sub-expression, from the spec."""
 
     kind: Kind
     labels: Labels | None  # None when not known, such as for an unknown metric
