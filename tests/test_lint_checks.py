@@ -108,7 +108,7 @@ NAMES = [
         "names/type-in-name",
         "queue_gauge:\n  type: gauge\n  description: Orders waiting",
         (
-            '"queue_gauge" has the metric type "gauge" in its name',
+            '"queue_gauge" has its metric type "gauge" in its name',
             'drop "gauge" from the name; the TYPE line of the exposition states it',
         ),
         "queue:\n  type: gauge\n  description: Orders waiting",
@@ -597,4 +597,74 @@ def test_acknowledgement_needs_reason(tmp_path: Path) -> None:
 
     assert [(d.field, d.message) for d in raised.value.diagnostics] == [
         ("groups.orders.metrics.orders.acknowledge[0].reason", "the reason is empty")
+    ]
+
+
+# --- collisions and scrape series ---------------------------------------------
+
+TWO_GROUPS = """\
+groups:
+  orders:
+    metrics:
+      queue_depth:
+        type: gauge
+        description: Orders waiting
+    dashboard:
+      title: Orders
+      uid: shop-board
+      panels:
+        - title: Queue
+          query: sum(shop_queue_depth)
+          unit: short
+  payments:
+    metrics:
+      {metric}:
+        type: gauge
+        description: Payments waiting
+    dashboard:
+      title: Payments
+      uid: {uid}
+      panels:
+        - title: Queue
+          query: sum(shop_{metric})
+          unit: short
+"""
+
+
+def test_name_collision(tmp_path: Path) -> None:
+    bad = TWO_GROUPS.format(metric="queue_depth", uid="shop-payments")
+
+    assert found(tmp_path, bad, "names/collision") == [
+        (
+            'metric queue_depth exposes "shop_queue_depth", which metric queue_depth at '
+            "line 8 (groups.orders.metrics.queue_depth) exposes too",
+            "rename one of the two; Prometheus would mix their series",
+        )
+    ]
+    good = TWO_GROUPS.format(metric="payment_queue_depth", uid="shop-payments")
+    assert all_findings(tmp_path, good) == []
+
+
+def test_duplicate_dashboard_uid(tmp_path: Path) -> None:
+    bad = TWO_GROUPS.format(metric="payment_queue_depth", uid="shop-board")
+
+    assert found(tmp_path, bad, "dashboards/duplicate-uid") == [
+        (
+            'dashboard uid "shop-board" is also used by group orders',
+            "set a different `uid:` on one of the two dashboards",
+        )
+    ]
+
+
+def test_scrape_series_known(tmp_path: Path) -> None:
+    text = ALERT.format(expr="up == 0", summary="{{ $labels.instance }} is down")
+
+    assert all_findings(tmp_path, text) == []
+    rated = ALERT.format(expr="rate(up[5m]) > 0", summary="{{ $labels.job }}")
+    assert found(tmp_path, rated, "promql/rate-on-gauge") == [
+        (
+            'rate() needs a counter, but "up" is a gauge: every drop in its value would '
+            "count as a counter reset",
+            "use deriv() for the change of a gauge, or read the gauge without rate()",
+        )
     ]

@@ -23,8 +23,10 @@ CHECKS = {
         Check("names/collision", ERROR, "two definitions expose the same series name"),
         Check("names/total-suffix", ERROR, "_total outside a counter's name end"),
         Check("names/non-base-unit", WARNING, "a unit that is not a base unit"),
-        Check("names/unit-suffix", ERROR, "a unit word that is not the name's suffix"),
-        Check("names/type-in-name", WARNING, "the metric type written in the name"),
+        Check(
+            "names/unit-suffix", WARNING, "a unit word that is not the name's suffix"
+        ),
+        Check("names/type-in-name", WARNING, "the metric's type written in its name"),
         Check(
             "names/camel-case", WARNING, "upper-case letters in a metric or label name"
         ),

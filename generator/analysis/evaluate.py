@@ -130,7 +130,7 @@ class Evaluator:
             )
         if name in self.index.rules:
             return self.rule_value(name)
-        return UNKNOWN  # the unknown-metric check reports it
+        return self.index.scrape_series.get(name, UNKNOWN)
 
     def check_range(self, seconds: float) -> None:
         self.last_range = self.position("[")

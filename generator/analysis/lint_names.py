@@ -42,7 +42,6 @@ NON_BASE_UNITS = {
     "percent": ("ratio", "divide by 100"),
     "percentage": ("ratio", "divide by 100"),
 }
-METRIC_TYPES = ("counter", "gauge", "histogram", "summary")
 _RECORD = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$")
 _CAMEL_CASE = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
 _RESERVED = {
@@ -155,16 +154,15 @@ def _unit_suffix(metric: Metric, field: str) -> list[Diagnostic]:
 
 
 def _type_in_name(metric: Metric, field: str) -> list[Diagnostic]:
-    words = metric.key.split("_")
-    named = [w for w in words if w in METRIC_TYPES]
-    if not named:
+    if metric.type.value not in metric.key.split("_"):
         return []
+    kind = metric.type.value
     return _report(
         "names/type-in-name",
         metric,
         field,
-        f'"{metric.key}" has the metric type "{named[0]}" in its name',
-        f'drop "{named[0]}" from the name; the TYPE line of the exposition states it',
+        f'"{metric.key}" has its metric type "{kind}" in its name',
+        f'drop "{kind}" from the name; the TYPE line of the exposition states it',
     )
 
 

@@ -76,7 +76,8 @@ class ExpressionLint:
         return None
 
     def unknown_metrics(self, expression: Expression, tree: pp.Expr) -> None:
-        known = set(self.index.samples) | set(self.index.rules)
+        index = self.index
+        known = {*index.samples, *index.rules, *index.scrape_series}
         tokens = tokenize(expression.text)
         seen: Counter[str] = Counter()
         for name in metric_names(tree):

@@ -10,6 +10,14 @@ from promspec.model import Label, LabelKind, Metric, MetricType, RecordingRule, 
 
 # Prometheus adds these to every series it scrapes, from the scrape target.
 TARGET_LABELS = ("instance", "job")
+# Series that Prometheus itself records for every scrape target.
+SCRAPE_SERIES = (
+    "up",
+    "scrape_duration_seconds",
+    "scrape_samples_scraped",
+    "scrape_samples_post_metric_relabeling",
+    "scrape_series_added",
+)
 
 Labels = Mapping[str, Label | None]  # label name -> its schema (None: no schema)
 
@@ -68,6 +76,7 @@ class SpecIndex:
     spec: Spec
     samples: dict[str, Sample] = field(default_factory=dict)
     rules: dict[str, RecordingRule] = field(default_factory=dict)
+    scrape_series: dict[str, Value] = field(default_factory=dict)
 
     @classmethod
     def build(cls, spec: Spec) -> SpecIndex:
@@ -77,6 +86,10 @@ class SpecIndex:
                 index.samples[name] = _sample(metric, name)
         for rule in spec.recording_rules:
             index.rules.setdefault(rule.record, rule)
+        for name in SCRAPE_SERIES:
+            index.scrape_series[name] = Value(
+                Kind.GAUGE, {**_TARGET}, frozenset({name})
+            )
         return index
 
 
