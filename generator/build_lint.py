@@ -40,7 +40,7 @@ def _read_entry(reader: Reader, entry: YamlMap, owner: str, field: str) -> None:
     reader.check_keys(entry, schema.ACKNOWLEDGEMENT, field)
     check = reader.text(entry, "check", schema.ACKNOWLEDGEMENT, field)
     reason = reader.text(entry, "reason", schema.ACKNOWLEDGEMENT, field)
-    if "reason" in entry and not reason and len(reader.diagnostics) == before:
+    if isinstance(entry.get("reason"), str) and not reason:
         reader.report(
             where(entry, "reason"),
             join(field, "reason"),

@@ -371,7 +371,9 @@ def _max_values(reader: Reader, item: YamlMap, kind: str, field: str) -> int | N
             where(item, "max_values"),
             join(field, "max_values"),
             f"invalid max_values {bound} on a{'n' if kind == 'enum' else ''} {kind} label",
-            "an enum label counts its values; give string and int labels a bound of 1 or more",
+            "remove max_values: the lint counts an enum label's values"
+            if kind == "enum"
+            else "write the maximum number of values, 1 or more",
         )
         return None
     return int(bound)
