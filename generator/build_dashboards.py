@@ -147,6 +147,7 @@ def read_queries(reader: Reader, node: YamlMap, field: str) -> tuple[Query, ...]
                     where(node, "query"),
                     join(field, "query"),
                     node.value_sources.get("query", ""),
+                    where(node, "legend"),
                 ),
             )
             if expr
@@ -200,6 +201,7 @@ def _query_list(reader: Reader, items: YamlList, field: str) -> tuple[Query, ...
                 where(node, "query"),
                 join(item_field, "query"),
                 node.value_sources.get("query", ""),
+                where(node, "legend"),
             )
         )
     return tuple(queries)

@@ -146,6 +146,7 @@ class Query:
     location: Location | None = field(default=None, compare=False)
     field_path: str = field(default="", compare=False)  # for messages
     source: str = field(default="", compare=False)  # as in RecordingRule.expr_source
+    legend_location: Location | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

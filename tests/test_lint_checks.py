@@ -668,3 +668,43 @@ def test_scrape_series_known(tmp_path: Path) -> None:
             "use deriv() for the change of a gauge, or read the gauge without rate()",
         )
     ]
+
+
+LEGEND = """\
+groups:
+  orders:
+    metrics:
+      orders:
+        type: counter
+        labels:
+          - channel: enum[web, app]
+        description: Orders
+    dashboard:
+      title: Orders
+      panels:
+        - title: Orders per Second
+          queries:
+            - query: {query}
+              legend: "{{{{channel}}}} orders"
+          unit: ops
+"""
+
+
+def test_legend_label_dropped(tmp_path: Path) -> None:
+    bad = LEGEND.format(query="sum(rate(shop_orders_total[$__rate_interval]))")
+
+    findings = [d for d in lint_spec(load(tmp_path, bad)) if d.check]
+    assert [(d.field, d.location.line, d.message, d.fix) for d in findings] == [
+        (
+            "groups.orders.dashboard.panels[0].queries[0].legend",
+            18,
+            'the legend shows "{{channel}}", but the query\'s result has no label '
+            '"channel" (it has no labels), so the legend shows nothing there',
+            'keep "channel" in the query, such as sum by (channel) (...), or use a label '
+            "it has",
+        )
+    ]
+    good = LEGEND.format(
+        query="sum by (channel) (rate(shop_orders_total[$__rate_interval]))"
+    )
+    assert all_findings(tmp_path, good) == []

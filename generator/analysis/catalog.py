@@ -75,6 +75,7 @@ CHECKS = {
         Check(
             "dashboards/datasource", ERROR, "a panel without the datasource variable"
         ),
+        Check("dashboards/legend-label", WARNING, "a legend label the query drops"),
         Check("dashboards/panel-id", ERROR, "two panels with the same id"),
         Check("dashboards/grid", ERROR, "a panel past the grid or over another"),
         Check("lint/unknown-check", ERROR, "an acknowledgement of an unknown check"),

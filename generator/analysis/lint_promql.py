@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -32,6 +33,8 @@ class ExpressionLint:
             value = self.lint(expression)
             if expression.kind == "alert":
                 self.alert_values[expression.field] = value
+            if expression.legend and value.labels is not None:
+                self.findings += legend_labels(expression, set(value.labels))
         return self.findings
 
     def lint(self, expression: Expression) -> Value:
@@ -128,6 +131,28 @@ class ExpressionLint:
             value.filtered,
             record if kind is Kind.COUNTER else "",
         )
+
+
+def legend_labels(expression: Expression, labels: set[str]) -> list[Diagnostic]:
+    """Report {{label}} in a panel legend where the query's result has no such label."""
+    found = []
+    for label in sorted(set(_LEGEND_LABEL.findall(expression.legend)) - labels):
+        kept = ", ".join(sorted(labels)) or "no labels"
+        found.append(
+            finding(
+                "dashboards/legend-label",
+                expression.legend_location or expression.location,
+                expression.field.removesuffix("query") + "legend",
+                f'the legend shows "{{{{{label}}}}}", but the query\'s result has no '
+                f'label "{label}" (it has {kept}), so the legend shows nothing there',
+                f'keep "{label}" in the query, such as sum by ({label}) (...), or use '
+                "a label it has",
+            )
+        )
+    return found
+
+
+_LEGEND_LABEL = re.compile(r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
 
 
 def _ignore(check: str, offset: int, message: str, fix: str) -> None:

@@ -37,6 +37,8 @@ class Expression:
     # Each replaced variable: its start and end in text, its start in
     # original, and how far original runs ahead of text after it.
     shifts: tuple[tuple[int, int, int, int], ...] = ()
+    legend: str = ""  # a panel query's legend format, such as {{method}}
+    legend_location: Location | None = None
 
     def locate(self, offset: int) -> Location:
         """Return the file position of the character at offset in text."""
@@ -141,4 +143,6 @@ def _panel_expressions(spec: Spec, group_name: str) -> Iterator[Expression]:
                 "panel",
                 group_name,
                 shifts,
+                query.legend,
+                query.legend_location,
             )
