@@ -149,6 +149,12 @@ def test_github_output(tmp_path: Path) -> None:
         "rate()"
     )
     assert stdout.splitlines()[0].startswith(f"::warning file={spec},line=11,col=21,")
+    assert stdout.splitlines()[2] == (
+        f"::notice file={spec},line=16,col=21,title=cardinality/unbounded-label::"
+        'groups.orders.metrics.queue: label "region" of "shop_queue" is a free string '
+        "with no bound, so its series cannot be counted and may grow without limit"
+        "%0Aacknowledged: one region per deployment"
+    )
 
 
 def test_github_warning_is_error_when_strict(tmp_path: Path) -> None:
@@ -219,3 +225,24 @@ def test_generate_stops_on_lint_error(tmp_path: Path) -> None:
     assert code == ExitCode.FAILED
     assert stderr.splitlines()[-1] == "1 error and 1 warning found; nothing was written"
     assert not out.exists()
+
+
+def test_github_output_escapes() -> None:
+    from promspec.analysis.catalog import finding
+    from promspec.analysis.report import render_github
+    from promspec.analysis.run import LintResult
+    from promspec.model import Location
+
+    diagnostic = finding(
+        "promql/range-too-short",
+        Location("specs/a,b:c.yaml", 3, 7),
+        "groups.g.recording_rules[0].expr",
+        "100% of\nthe range",
+        "widen it",
+    )
+    result = LintResult(["specs/a,b:c.yaml"], [diagnostic])
+
+    assert render_github(result, strict=False).splitlines()[0] == (
+        "::warning file=specs/a%2Cb%3Ac.yaml,line=3,col=7,title=promql/range-too-short::"
+        "groups.g.recording_rules[0].expr: 100%25 of%0Athe range%0Afix: widen it"
+    )

@@ -85,23 +85,31 @@ def _as_json(diagnostic: Diagnostic) -> dict[str, Any]:
 
 def render_github(result: LintResult, strict: bool) -> str:
     """Write one workflow command per finding; GitHub shows them on the diff."""
+    failing = result.failing(strict)
     lines = []
     for diagnostic in result.findings:
-        level = "error" if diagnostic in result.failing(strict) else "warning"
-        location = diagnostic.location
-        properties = ",".join(
-            f"{key}={_escape_property(str(value))}"
-            for key, value in (
-                ("file", location.file),
-                ("line", location.line),
-                ("col", location.column),
-                ("title", diagnostic.check),
-            )
-        )
+        level = "error" if diagnostic in failing else "warning"
         text = f"{diagnostic.field}: {diagnostic.message}\nfix: {diagnostic.fix}"
-        lines.append(f"::{level} {properties}::{_escape_data(text)}")
+        lines.append(_command(level, diagnostic, text))
+    for diagnostic, entry in result.acknowledged:
+        text = f"{diagnostic.field}: {diagnostic.message}\nacknowledged: {entry.reason}"
+        lines.append(_command("notice", diagnostic, text))
     lines.append(_verdict(result, strict))
     return "\n".join(lines)
+
+
+def _command(level: str, diagnostic: Diagnostic, text: str) -> str:
+    location = diagnostic.location
+    properties = ",".join(
+        f"{key}={_escape_property(str(value))}"
+        for key, value in (
+            ("file", location.file),
+            ("line", location.line),
+            ("col", location.column),
+            ("title", diagnostic.check),
+        )
+    )
+    return f"::{level} {properties}::{_escape_data(text)}"
 
 
 def _escape_data(text: str) -> str:
