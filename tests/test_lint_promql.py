@@ -410,3 +410,15 @@ def test_operator_after_unary_minus_located(tmp_path: Path) -> None:
     (finding,) = [d for d in findings if d.check == "promql/no-match"]
     column = len("        expr: '") + expr.index(" - ") + 2
     assert finding.location.column == column
+
+
+def test_rate_of_gauge_subquery(tmp_path: Path) -> None:
+    findings = lint_expression(tmp_path, "rate(max by (job) (shop_queue_depth)[5m:1m])")
+
+    assert messages(findings, "promql/rate-on-gauge") == [
+        (
+            "rate() needs a counter, but its subquery returns a gauge: every drop in its "
+            "value would count as a counter reset",
+            "use deriv() for the change of a gauge, or read the gauge without rate()",
+        )
+    ]

@@ -165,13 +165,12 @@ class Evaluator:
 
     def rate(self, node: pp.Call, name: str, main: Value, offset: int) -> Value:
         if main.kind is Kind.GAUGE:
-            series = next(iter(sorted(main.families)), "the argument")
             change = "delta" if name == "increase" else "deriv"
             self.report(
                 "promql/rate-on-gauge",
                 offset,
-                f'{name}() needs a counter, but "{series}" is a gauge: every drop in its '
-                "value would count as a counter reset",
+                f"{name}() needs a counter, but {_argument_words(node)} a gauge: every "
+                "drop in its value would count as a counter reset",
                 f"use {change}() for the change of a gauge, or read the gauge without {name}()",
             )
         if self.expression.kind == "panel":
@@ -212,7 +211,7 @@ class Evaluator:
                 f'histogram_quantile() computes one quantile per series of "{main.raw_bucket}" '
                 "because its argument is not aggregated",
                 f"aggregate the buckets first, such as sum by (job, le) "
-                f"(rate({main.raw_bucket}[5m]))",
+                f"(rate({main.raw_bucket}[{self.range_hint()}]))",
             )
         labels = {k: v for k, v in (main.labels or {}).items() if k != "le"}
         return main.as_gauge().with_labels(labels if main.labels is not None else None)
@@ -228,8 +227,12 @@ class Evaluator:
             self.raw_counter(main, f"{name}()")
         return main.as_gauge()
 
+    def range_hint(self) -> str:
+        """Return the range to suggest in a fix: Grafana's variable in a panel."""
+        return "$__rate_interval" if self.expression.kind == "panel" else "5m"
+
     def raw_counter(self, value: Value, reader: str) -> None:
-        fix_range = "$__rate_interval" if self.expression.kind == "panel" else "5m"
+        fix_range = self.range_hint()
         self.report(
             "promql/raw-counter",
             value.counter_at,
@@ -244,13 +247,13 @@ class Evaluator:
     def aggregate(self, node: pp.AggregateExpr) -> Value:
         name = str(node.op)
         self.position(name)
-        param = self.evaluate(node.param) if node.param is not None else None
+        if node.param is not None:  # topk's k, quantile's q: walked for positions
+            self.evaluate(node.param)
         inner = self.evaluate(node.expr)
         kind = Kind.GAUGE if name in COUNTING_AGGREGATIONS else inner.kind
         counter = inner.counter_name if kind is Kind.COUNTER else ""
         labels = _aggregated_labels(node, name, inner)
         bucket = inner.raw_bucket if name in SELECTING_AGGREGATIONS else ""
-        del param
         return Value(
             kind,
             inner.labels,
@@ -282,6 +285,15 @@ class Evaluator:
         return Value(
             Kind.GAUGE, lhs.labels, lhs.families | rhs.families, lhs.filtered
         ).with_labels(labels)
+
+
+def _argument_words(node: pp.Call) -> str:
+    """Name a rate function's argument for a message: the series, or the subquery."""
+    argument = node.args[0] if node.args else None
+    if isinstance(argument, pp.MatrixSelector):
+        selector = argument.vector_selector
+        return f'"{selector.name or _name_matcher(selector)}" is'
+    return "its subquery returns"
 
 
 def _name_matcher(node: pp.VectorSelector) -> str | None:
