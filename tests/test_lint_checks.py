@@ -134,6 +134,19 @@ NAMES = [
         "  description: Orders waiting",
     ),
     (
+        "names/label-rewritten",
+        "queue:\n  type: gauge\n  labels:\n    - order-channel: enum[web, app]\n"
+        "  description: Orders waiting",
+        (
+            'label "order-channel" is exposed as "order_channel": prometheus-client '
+            "rewrites characters that a label name cannot hold, so queries written with "
+            '"order-channel" match nothing',
+            'name the label "order_channel"',
+        ),
+        "queue:\n  type: gauge\n  labels:\n    - order_channel: enum[web, app]\n"
+        "  description: Orders waiting",
+    ),
+    (
         "names/reserved-label",
         "queue:\n  type: gauge\n  labels:\n    - le: enum[a, b]\n  description: Orders",
         (

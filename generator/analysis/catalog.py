@@ -33,6 +33,7 @@ CHECKS = {
         Check(
             "names/reserved-label", WARNING, "le or quantile on the wrong metric type"
         ),
+        Check("names/label-rewritten", ERROR, "a label name the client rewrites"),
         Check(
             "names/recording-rule", WARNING, "a record name not level:metric:operations"
         ),

@@ -55,6 +55,7 @@ def lint_names(spec: Spec) -> list[Diagnostic]:
     found = [*_identified(spec)]
     for field, metric in _metrics(spec):
         for check in (
+            _rewritten,
             _total,
             _units,
             _unit_suffix,
@@ -164,6 +165,37 @@ def _type_in_name(metric: Metric, field: str) -> list[Diagnostic]:
         f'"{metric.key}" has its metric type "{kind}" in its name',
         f'drop "{kind}" from the name; the TYPE line of the exposition states it',
     )
+
+
+def exposed_label_name(name: str) -> str:
+    """Return a label name as prometheus-client 0.26 writes it in the text format.
+
+    The client replaces each character that a Prometheus label name cannot
+    hold at its place with an underscore.
+    """
+    return "".join(
+        char if re.match(r"[a-zA-Z_]" if index == 0 else r"[a-zA-Z0-9_]", char) else "_"
+        for index, char in enumerate(name)
+    )
+
+
+def _rewritten(metric: Metric, field: str) -> list[Diagnostic]:
+    found = []
+    for label in metric.labels:
+        exposed = exposed_label_name(label.name)
+        if exposed != label.name:
+            found.append(
+                finding(
+                    "names/label-rewritten",
+                    label.location or metric.location or _NOWHERE,
+                    field,
+                    f'label "{label.name}" is exposed as "{exposed}": prometheus-client '
+                    "rewrites characters that a label name cannot hold, so queries "
+                    f'written with "{label.name}" match nothing',
+                    f'name the label "{exposed}"',
+                )
+            )
+    return found
 
 
 def _camel_case(metric: Metric, field: str) -> list[Diagnostic]:
