@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from promspec.model import Location, Spec
+from promspec.model import Group, Location, Spec
 
 _NOWHERE = Location("", 0, 0)
 
@@ -104,32 +104,35 @@ def substitute_variables(
 def expressions(spec: Spec) -> Iterator[Expression]:
     """Yield every expression of the spec: recording rules, alerts, panel queries."""
     for group in spec.groups:
-        prefix = f"groups.{group.name}"
-        for index, rule in enumerate(group.recording_rules):
-            yield Expression(
-                rule.expr,
-                rule.expr,
-                f"{prefix}.recording_rules[{index}].expr",
-                rule.expr_location or _NOWHERE,
-                rule.expr_source,
-                "rule",
-                group.name,
-            )
-        for index, alert in enumerate(group.alerts):
-            yield Expression(
-                alert.expr,
-                alert.expr,
-                f"{prefix}.alerts[{index}].expr",
-                alert.expr_location or _NOWHERE,
-                alert.expr_source,
-                "alert",
-                group.name,
-            )
-        yield from _panel_expressions(spec, group.name)
+        yield from _rule_expressions(group)
+        yield from _panel_expressions(group)
 
 
-def _panel_expressions(spec: Spec, group_name: str) -> Iterator[Expression]:
-    group = next(group for group in spec.groups if group.name == group_name)
+def _rule_expressions(group: Group) -> Iterator[Expression]:
+    prefix = f"groups.{group.name}"
+    for index, rule in enumerate(group.recording_rules):
+        yield Expression(
+            rule.expr,
+            rule.expr,
+            f"{prefix}.recording_rules[{index}].expr",
+            rule.expr_location or _NOWHERE,
+            rule.expr_source,
+            "rule",
+            group.name,
+        )
+    for index, alert in enumerate(group.alerts):
+        yield Expression(
+            alert.expr,
+            alert.expr,
+            f"{prefix}.alerts[{index}].expr",
+            alert.expr_location or _NOWHERE,
+            alert.expr_source,
+            "alert",
+            group.name,
+        )
+
+
+def _panel_expressions(group: Group) -> Iterator[Expression]:
     panels = group.dashboard.panels if group.dashboard else ()
     for panel in panels:
         for query in panel.queries:
@@ -141,7 +144,7 @@ def _panel_expressions(spec: Spec, group_name: str) -> Iterator[Expression]:
                 query.location or _NOWHERE,
                 query.source,
                 "panel",
-                group_name,
+                group.name,
                 shifts,
                 query.legend,
                 query.legend_location,
