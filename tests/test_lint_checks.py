@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -721,3 +722,12 @@ def test_legend_label_dropped(tmp_path: Path) -> None:
         query="sum by (channel) (rate(shop_orders_total[$__rate_interval]))"
     )
     assert all_findings(tmp_path, good) == []
+
+
+def test_readme_lists_every_check() -> None:
+    from promspec.analysis.catalog import CHECKS
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z]+/[a-z-]+)` \| (error|warning) \|", readme, re.M)
+
+    assert dict(rows) == {check.id: check.severity.value for check in CHECKS.values()}
