@@ -117,6 +117,11 @@ def build_output(
     specs = load_specs(paths)
     warnings = lint(specs)
     output = Output(specs, render_all(specs), warnings)
+    output.notes.append(
+        f"lint passed with {count(len(warnings), 'warning')}"
+        if warnings
+        else "lint passed"
+    )
     check_python(output)
     check_rules(output, promtool, require_promtool)
     return output
