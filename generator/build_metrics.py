@@ -338,6 +338,7 @@ def _short_label(
 def _long_label(reader: Reader, item: YamlMap, field: str) -> Label | None:
     before = len(reader.diagnostics)
     reader.check_keys(item, schema.LABEL, field)
+    read_acknowledgements(reader, item, schema.LABEL, field)
     name = reader.text(item, "name", schema.LABEL, field)
     kind = reader.text(item, "type", schema.LABEL, field) or (
         "enum" if "values" in item else "string"

@@ -177,6 +177,11 @@ LABEL = _table(
         "integer",
         "Maximum number of values of a string or int label, for the series estimate",
     ),
+    Field(
+        "acknowledge",
+        "list",
+        "Lint findings accepted here, each with check and reason",
+    ),
 )
 
 RECORDING_RULE = _table(

@@ -568,7 +568,7 @@ def test_acknowledgement_covers_its_object_only(tmp_path: Path) -> None:
     findings, reasons = acknowledged(spec)
 
     assert reasons == ["regions come from a fixed list in the order service"]
-    assert [d.field for d in findings] == ["groups.orders.metrics.queue"]
+    assert [d.field for d in findings] == ["groups.orders.metrics.queue.labels[0]"]
 
 
 def test_unused_acknowledgement(tmp_path: Path) -> None:
@@ -731,3 +731,24 @@ def test_readme_lists_every_check() -> None:
     rows = re.findall(r"^\| `([a-z]+/[a-z-]+)` \| (error|warning) \|", readme, re.M)
 
     assert dict(rows) == {check.id: check.severity.value for check in CHECKS.values()}
+
+
+def test_acknowledgement_on_long_form_label(tmp_path: Path) -> None:
+    text = """\
+groups:
+  orders:
+    metrics:
+      orders:
+        type: counter
+        labels:
+          - name: region
+            type: string
+            acknowledge:
+              - check: cardinality/unbounded-label
+                reason: regions come from a fixed list in the order service
+        description: Orders
+"""
+    findings, reasons = acknowledged(load(tmp_path, text))
+
+    assert findings == []
+    assert reasons == ["regions come from a fixed list in the order service"]

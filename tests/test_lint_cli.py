@@ -68,12 +68,13 @@ def test_text_output_grouped_by_file(tmp_path: Path) -> None:
 
     assert code == ExitCode.OK
     assert stdout.splitlines() == [
-        f'{spec}:11:21: warning: groups.orders.metrics.orders: label "region" of '
+        f'{spec}:11:21: warning: groups.orders.metrics.orders.labels[0]: label "region" of '
         '"shop_orders_total" is a free string with no bound, so its series cannot be '
         "counted and may grow without limit [cardinality/unbounded-label]",
         "  fix: make it an enum, or declare its maximum number of values with the long form "
         "`- name: region`, `type: string`, `max_values: N`",
-        f'acknowledged: {spec}:16:21: warning: groups.orders.metrics.queue: label "region" '
+        f"acknowledged: {spec}:16:21: warning: groups.orders.metrics.queue.labels[0]: "
+        'label "region" '
         'of "shop_queue" is a free string with no bound, so its series cannot be counted '
         "and may grow without limit [cardinality/unbounded-label]",
         "  reason: one region per deployment",
@@ -151,7 +152,7 @@ def test_github_output(tmp_path: Path) -> None:
     assert stdout.splitlines()[0].startswith(f"::warning file={spec},line=11,col=21,")
     assert stdout.splitlines()[2] == (
         f"::notice file={spec},line=16,col=21,title=cardinality/unbounded-label::"
-        'groups.orders.metrics.queue: label "region" of "shop_queue" is a free string '
+        'groups.orders.metrics.queue.labels[0]: label "region" of "shop_queue" is a free string '
         "with no bound, so its series cannot be counted and may grow without limit"
         "%0Aacknowledged: one region per deployment"
     )

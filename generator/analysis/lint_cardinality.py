@@ -69,13 +69,13 @@ def lint_cardinality(spec: Spec) -> list[Diagnostic]:
 
 def _unbounded(row: Estimate) -> list[Diagnostic]:
     found = []
-    for label in row.metric.labels:
+    for index, label in enumerate(row.metric.labels):
         if label.value_count is None:
             found.append(
                 finding(
                     "cardinality/unbounded-label",
                     label.location or row.metric.location or _NOWHERE,
-                    row.field,
+                    f"{row.field}.labels[{index}]",
                     f'label "{label.name}" of "{row.metric.name}" is a free {label.kind.value} '
                     "with no bound, so its series cannot be counted and may grow without limit",
                     "make it an enum, or declare its maximum number of values with the long form "

@@ -181,14 +181,14 @@ def exposed_label_name(name: str) -> str:
 
 def _rewritten(metric: Metric, field: str) -> list[Diagnostic]:
     found = []
-    for label in metric.labels:
+    for index, label in enumerate(metric.labels):
         exposed = exposed_label_name(label.name)
         if exposed != label.name:
             found.append(
                 finding(
                     "names/label-rewritten",
                     label.location or metric.location or _NOWHERE,
-                    field,
+                    f"{field}.labels[{index}]",
                     f'label "{label.name}" is exposed as "{exposed}": prometheus-client '
                     "rewrites characters that a label name cannot hold, so queries "
                     f'written with "{label.name}" match nothing',
@@ -214,14 +214,14 @@ def _camel_case(metric: Metric, field: str) -> list[Diagnostic]:
 
 
 def _reserved(metric: Metric, field: str) -> list[Diagnostic]:
-    for label in metric.labels:
+    for index, label in enumerate(metric.labels):
         reserved = _RESERVED.get(label.name)
         if reserved is not None and metric.type is not reserved[0]:
             return [
                 finding(
                     "names/reserved-label",
                     label.location or metric.location or _NOWHERE,
-                    field,
+                    f"{field}.labels[{index}]",
                     f'label "{label.name}" on a {metric.type.value}: the name is reserved for {reserved[1]}',
                     f"rename the label, so that no query mistakes the metric for a {reserved[0].value}",
                 )
