@@ -87,7 +87,7 @@ def test_strict_fails_on_warning(tmp_path: Path) -> None:
     code, stdout, _ = invoke("lint", "--strict", write(tmp_path, SPEC))
 
     assert code == ExitCode.FAILED
-    assert stdout.splitlines()[-1] == "lint failed: 1 finding in 1 spec fail the run"
+    assert stdout.splitlines()[-1] == "lint failed: 1 finding in 1 spec fails the run"
 
 
 def test_error_fails_without_strict(tmp_path: Path) -> None:
@@ -96,7 +96,7 @@ def test_error_fails_without_strict(tmp_path: Path) -> None:
     assert code == ExitCode.FAILED
     assert stdout.splitlines()[-2:] == [
         f"{tmp_path / 'spec.yaml'}: 1 error, 1 warning, 1 acknowledged",
-        "lint failed: 1 finding in 1 spec fail the run",
+        "lint failed: 1 finding in 1 spec fails the run",
     ]
 
 
@@ -247,3 +247,20 @@ def test_github_output_escapes() -> None:
         "::warning file=specs/a%2Cb%3Ac.yaml,line=3,col=7,title=promql/range-too-short::"
         "groups.g.recording_rules[0].expr: 100%25 of%0Athe range%0Afix: widen it"
     )
+
+
+def test_lint_reads_specs_folder_by_default(in_root: Path) -> None:
+    code, stdout, _ = invoke("lint")
+
+    assert code == ExitCode.OK
+    assert stdout.splitlines() == [
+        "specs/compozy.yaml: 0 errors, 0 warnings, 0 acknowledged",
+        "lint passed: 1 spec clean",
+    ]
+
+
+def test_several_failing_findings_counted(tmp_path: Path) -> None:
+    code, stdout, _ = invoke("lint", "--strict", write(tmp_path, SPEC + FAULTY_RULE))
+
+    assert code == ExitCode.FAILED
+    assert stdout.splitlines()[-1] == "lint failed: 2 findings in 1 spec fail the run"

@@ -46,7 +46,10 @@ def _verdict(result: LintResult, strict: bool) -> str:
     failing = result.failing(strict)
     specs = count(len(result.paths), "spec")
     if failing:
-        return f"lint failed: {count(len(failing), 'finding')} in {specs} fail the run"
+        verb = "fails" if len(failing) == 1 else "fail"
+        return (
+            f"lint failed: {count(len(failing), 'finding')} in {specs} {verb} the run"
+        )
     warnings = len(result.findings)
     if warnings:
         return f"lint passed: {specs} clean but for {count(warnings, 'warning')}, which fail with --strict"
