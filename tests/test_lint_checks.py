@@ -752,3 +752,22 @@ groups:
 
     assert findings == []
     assert reasons == ["regions come from a fixed list in the order service"]
+
+
+def test_panel_syntax_error_after_variable(tmp_path: Path) -> None:
+    query = (
+        "sum(rate(shop_orders_total[$__rate_interval])) "
+        "/ sum(rate(shop_orders_total{channel=web}[$__rate_interval]))"
+    )
+    spec = load(tmp_path, PANELS.format(query=query))
+
+    (finding,) = lint_spec(spec)
+    offset = query.index("web")
+    assert finding.message == (
+        f"invalid PromQL at character {offset + 1} of the expression: unexpected "
+        "identifier 'web' in label matching, expected string"
+    )
+    assert (finding.location.line, finding.location.column) == (
+        15,
+        len("          query: ") + offset + 1,
+    )
