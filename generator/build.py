@@ -13,6 +13,7 @@ from typing import Any
 
 from promspec import schema
 from promspec.build_dashboards import read_dashboard
+from promspec.build_lint import read_acknowledgements, read_budget, read_scrape_interval
 from promspec.build_metrics import read_metrics
 from promspec.build_rules import read_alerts, read_recording_rules
 from promspec.errors import Diagnostic, SpecError
@@ -25,15 +26,15 @@ GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def load_spec(path: str) -> Spec:
-    """Read, validate and cross-check one spec; raise SpecError listing every problem."""
+    """Read and validate one spec; raise SpecError listing every problem.
+
+    Checks across the spec (collisions, expressions, names) belong to the lint.
+    """
     data = read_spec_file(path)
     reader = Reader(path)
     spec = read_spec(reader, data, path)
     if reader.diagnostics or spec is None:
         raise SpecError(reader.diagnostics)
-    from promspec.checks import check_spec  # imported here: it loads the PromQL parser
-
-    check_spec(spec)
     return spec
 
 
@@ -59,9 +60,19 @@ def read_spec(reader: Reader, data: Any, path: str) -> Spec | None:
     if groups_node is None or not namespace:
         return None
     groups = read_groups(reader, groups_node, namespace, base_url)
-    source_name = os.path.basename(path)
+    read_acknowledgements(reader, data, schema.SPEC, "")
     return Spec(
-        path, source_name, version, namespace, tuple(groups), module, description
+        path,
+        os.path.basename(path),
+        version,
+        namespace,
+        tuple(groups),
+        module,
+        description,
+        scrape_interval=read_scrape_interval(reader, data),
+        scrape_interval_location=where(data, "scrape_interval"),
+        budget=read_budget(reader, data),
+        acknowledgements=tuple(reader.acknowledgements),
     )
 
 
@@ -148,6 +159,7 @@ def read_group(
     reader: Reader, node: YamlMap, name: str, namespace: str, base_url: str, field: str
 ) -> Group:
     reader.check_keys(node, schema.GROUP, field)
+    read_acknowledgements(reader, node, schema.GROUP, field)
     description = reader.text(node, "description", schema.GROUP, field)
 
     metrics_node = reader.value(node, "metrics", schema.GROUP, field) or YamlMap(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from promspec import schema
+from promspec.build_lint import read_acknowledgements
 from promspec.loader import YamlList, YamlMap
 from promspec.model import Dashboard, Panel, PanelType, Query
 from promspec.reader import Reader, did_you_mean, join, where
@@ -31,6 +32,7 @@ def read_dashboard(
 ) -> Dashboard | None:
     before = len(reader.diagnostics)
     reader.check_keys(node, schema.DASHBOARD, field)
+    read_acknowledgements(reader, node, schema.DASHBOARD, field)
     title = reader.text(node, "title", schema.DASHBOARD, field)
     uid = read_uid(reader, node, default_uid, field)
     tags = read_tags(reader, node, field)
@@ -85,6 +87,7 @@ def read_panels(reader: Reader, items: YamlList, field: str) -> list[Panel]:
 def read_panel(reader: Reader, node: YamlMap, field: str) -> Panel | None:
     before = len(reader.diagnostics)
     reader.check_keys(node, schema.PANEL, field)
+    read_acknowledgements(reader, node, schema.PANEL, field)
     title = reader.text(node, "title", schema.PANEL, field)
     panel_type = reader.text(node, "type", schema.PANEL, field) or "timeseries"
     unit = read_unit(reader, node, field)
@@ -137,7 +140,16 @@ def read_queries(reader: Reader, node: YamlMap, field: str) -> tuple[Query, ...]
         expr = reader.text(node, "query", schema.PANEL, field)
         legend = reader.text(node, "legend", schema.PANEL, field)
         return (
-            (Query(expr, legend, where(node, "query"), join(field, "query")),)
+            (
+                Query(
+                    expr,
+                    legend,
+                    where(node, "query"),
+                    join(field, "query"),
+                    node.value_sources.get("query", ""),
+                    where(node, "legend"),
+                ),
+            )
             if expr
             else _empty(reader, node, field)
         )
@@ -183,7 +195,14 @@ def _query_list(reader: Reader, items: YamlList, field: str) -> tuple[Query, ...
         expr = reader.text(node, "query", schema.QUERY, item_field)
         legend = reader.text(node, "legend", schema.QUERY, item_field)
         queries.append(
-            Query(expr, legend, where(node, "query"), join(item_field, "query"))
+            Query(
+                expr,
+                legend,
+                where(node, "query"),
+                join(item_field, "query"),
+                node.value_sources.get("query", ""),
+                where(node, "legend"),
+            )
         )
     return tuple(queries)
 

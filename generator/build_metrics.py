@@ -8,6 +8,7 @@ from itertools import pairwise
 from typing import Any
 
 from promspec import names, schema
+from promspec.build_lint import read_acknowledgements
 from promspec.loader import YamlList, YamlMap
 from promspec.model import Label, LabelKind, Location, Metric, MetricType, Source
 from promspec.reader import Reader, join, where
@@ -46,6 +47,7 @@ def read_metric(
     """Validate one metric definition; return None when it has errors."""
     before = len(reader.diagnostics)
     reader.check_keys(node, schema.METRIC, field)
+    read_acknowledgements(reader, node, schema.METRIC, field)
     check_metric_key(reader, node, key, namespace, field)
     type_name = reader.text(node, "type", schema.METRIC, field)
     metric_type = MetricType(type_name) if type_name else None
@@ -244,7 +246,9 @@ def check_label_name(
     field: str,
 ) -> bool:
     location = label.location or Location(reader.path, 1, 1)
-    if not names.LABEL_NAME.match(label.name) or label.name.startswith("__"):
+    # Other names that Prometheus cannot hold reach the lint, which reports how
+    # prometheus-client rewrites them (names/label-rewritten).
+    if not label.name or label.name.startswith("__"):
         reader.report(
             location,
             field,
@@ -334,6 +338,7 @@ def _short_label(
 def _long_label(reader: Reader, item: YamlMap, field: str) -> Label | None:
     before = len(reader.diagnostics)
     reader.check_keys(item, schema.LABEL, field)
+    read_acknowledgements(reader, item, schema.LABEL, field)
     name = reader.text(item, "name", schema.LABEL, field)
     kind = reader.text(item, "type", schema.LABEL, field) or (
         "enum" if "values" in item else "string"
@@ -356,7 +361,25 @@ def _long_label(reader: Reader, item: YamlMap, field: str) -> Label | None:
     if len(reader.diagnostics) > before:
         return None
     description = reader.text(item, "description", schema.LABEL, field)
-    return Label(name, LabelKind(kind), values, description, item.location)
+    bound = _max_values(reader, item, kind, field)
+    return Label(name, LabelKind(kind), values, description, item.location, bound)
+
+
+def _max_values(reader: Reader, item: YamlMap, kind: str, field: str) -> int | None:
+    bound = reader.value(item, "max_values", schema.LABEL, field)
+    if bound is None:
+        return None
+    if kind == "enum" or bound < 1:
+        reader.report(
+            where(item, "max_values"),
+            join(field, "max_values"),
+            f"invalid max_values {bound} on a{'n' if kind == 'enum' else ''} {kind} label",
+            "remove max_values: the lint counts an enum label's values"
+            if kind == "enum"
+            else "write the maximum number of values, 1 or more",
+        )
+        return None
+    return int(bound)
 
 
 def _long_values(reader: Reader, item: YamlMap, field: str) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from promspec import names, schema
+from promspec.build_lint import read_acknowledgements
 from promspec.loader import YamlList, YamlMap
 from promspec.model import Alert, Location, RecordingRule
 from promspec.reader import Reader, describe, join, where
@@ -34,6 +35,7 @@ def read_recording_rule(
 ) -> RecordingRule | None:
     before = len(reader.diagnostics)
     reader.check_keys(node, schema.RECORDING_RULE, field)
+    read_acknowledgements(reader, node, schema.RECORDING_RULE, field)
     record = reader.text(node, "record", schema.RECORDING_RULE, field)
     if record and not names.RECORD_NAME.match(record):
         reader.report(
@@ -48,7 +50,13 @@ def read_recording_rule(
     if len(reader.diagnostics) > before:
         return None
     return RecordingRule(
-        record, expr, description, labels, where(node, "record"), where(node, "expr")
+        record,
+        expr,
+        description,
+        labels,
+        where(node, "record"),
+        where(node, "expr"),
+        node.value_sources.get("expr", ""),
     )
 
 
@@ -72,6 +80,7 @@ def read_alert(
 ) -> Alert | None:
     before = len(reader.diagnostics)
     reader.check_keys(node, schema.ALERT, field)
+    read_acknowledgements(reader, node, schema.ALERT, field)
     name = read_alert_name(reader, node, field)
     expr = read_expr(reader, node, schema.ALERT, field)
     for_ = read_duration(reader, node, "for", field)
@@ -100,6 +109,8 @@ def read_alert(
         labels,
         where(node, "alert"),
         where(node, "expr"),
+        node.value_sources.get("expr", ""),
+        tuple((key, where(node, key)) for key in ("summary", "description")),
     )
 
 

@@ -1,27 +1,14 @@
-"""Cross-checks over a whole spec: name collisions and the metrics that expressions use."""
+"""Cross-checks over a whole spec: name collisions, duplicate names, metric suggestions."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
 
-from promspec.errors import AnalysisError, Diagnostic
+from promspec.errors import Diagnostic
 from promspec.model import Location, Metric, Spec
-from promspec.promql import PromQLSyntaxError, metric_names, parse, parse_panel_query
 
 _NOWHERE = Location("", 0, 0)
-
-
-def check_spec(spec: Spec) -> None:
-    """Raise AnalysisError listing every collision, syntax error and unknown metric."""
-    diagnostics = [
-        *name_collisions(spec),
-        *duplicate_alerts(spec),
-        *duplicate_uids(spec),
-    ]
-    diagnostics += expression_problems(spec)
-    if diagnostics:
-        raise AnalysisError(diagnostics)
 
 
 def exposed_names(spec: Spec) -> Iterator[tuple[str, str, Location, str]]:
@@ -98,66 +85,10 @@ def duplicate_uids(spec: Spec) -> list[Diagnostic]:
     return found
 
 
-def expression_problems(spec: Spec) -> list[Diagnostic]:
-    """Parse every rule, alert and panel expression and check the metrics it names."""
-    known = known_names(spec)
-    found = []
-    for expr, field, location, is_panel in expressions(spec):
-        try:
-            tree = parse_panel_query(expr) if is_panel else parse(expr)
-        except PromQLSyntaxError as error:
-            found.append(
-                Diagnostic(
-                    location,
-                    field,
-                    f"invalid PromQL: {error}",
-                    "fix the expression; `promtool check rules` shows the same error",
-                )
-            )
-            continue
-        found += [
-            unknown_metric(spec, name, field, location)
-            for name in metric_names(tree)
-            if name not in known
-        ]
-    return found
-
-
-def expressions(spec: Spec) -> Iterator[tuple[str, str, Location, bool]]:
-    """Yield (expression, field, location, is a panel query) for every expression."""
-    for group in spec.groups:
-        prefix = f"groups.{group.name}"
-        for index, rule in enumerate(group.recording_rules):
-            yield (
-                rule.expr,
-                f"{prefix}.recording_rules[{index}].expr",
-                rule.expr_location or _NOWHERE,
-                False,
-            )
-        for index, alert in enumerate(group.alerts):
-            yield (
-                alert.expr,
-                f"{prefix}.alerts[{index}].expr",
-                alert.expr_location or _NOWHERE,
-                False,
-            )
-        panels = group.dashboard.panels if group.dashboard else ()
-        for panel in panels:
-            for query in panel.queries:
-                yield query.expr, query.field_path, query.location or _NOWHERE, True
-
-
 def known_names(spec: Spec) -> set[str]:
     """Return every series name a query can select: sample names and recorded names."""
     samples = {name for metric in spec.metrics for name in metric.sample_names}
     return samples | {rule.record for rule in spec.recording_rules}
-
-
-def unknown_metric(spec: Spec, name: str, field: str, location: Location) -> Diagnostic:
-    message = (
-        f'unknown metric "{name}": neither the spec nor its recording rules define it'
-    )
-    return Diagnostic(location, field, message, suggest_metric(spec, name))
 
 
 def suggest_metric(spec: Spec, name: str) -> str:

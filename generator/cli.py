@@ -6,6 +6,7 @@ Errors are caught here, once, and turned into a message and an exit code.
 
 from __future__ import annotations
 
+import enum
 import sys
 import traceback
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from promspec import __version__
-from promspec.errors import ExitCode, PromspecError, SpecError, count
+from promspec.errors import ExitCode, PromspecError, SpecError, count, errors_only
 
 if TYPE_CHECKING:
     from promspec.pipeline import Output
@@ -57,7 +58,33 @@ VerboseOption = Annotated[
 ]
 StrictOption = Annotated[
     bool,
-    typer.Option("--strict", help="Treat warnings, such as skipped checks, as errors."),
+    typer.Option(
+        "--strict",
+        help="Treat warnings, such as lint warnings and skipped checks, as errors.",
+    ),
+]
+
+
+class OutputFormat(enum.StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    GITHUB = "github"
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        help="How to print findings: text grouped by file, json, or github "
+        "(workflow annotations).",
+    ),
+]
+CardinalityOption = Annotated[
+    bool,
+    typer.Option(
+        "--cardinality",
+        help="Print the series estimate of every metric before the findings.",
+    ),
 ]
 
 
@@ -86,9 +113,7 @@ def _run(console: Console, job: Callable[[], ExitCode]) -> None:
         code = job()
     except SpecError as error:
         console.error(str(error))
-        console.error(
-            f"{count(len(error.diagnostics), 'error')} found; nothing was written"
-        )
+        console.error(f"{_tally(error)} found; nothing was written")
         code = error.exit_code
     except PromspecError as error:
         console.error(f"error: {error}")
@@ -109,6 +134,13 @@ def _run(console: Console, job: Callable[[], ExitCode]) -> None:
     raise typer.Exit(int(code))
 
 
+def _tally(error: SpecError) -> str:
+    errors = len(errors_only(error.diagnostics))
+    warnings = len(error.diagnostics) - errors
+    tally = count(errors, "error")
+    return f"{tally} and {count(warnings, 'warning')}" if warnings else tally
+
+
 def _build(specs: list[str] | None, require_promtool: bool, console: Console) -> Output:
     from promspec.pipeline import build_output, discover_specs
     from promspec.promtool import find_promtool
@@ -117,9 +149,21 @@ def _build(specs: list[str] | None, require_promtool: bool, console: Console) ->
     output = build_output(paths, find_promtool(), require_promtool)
     for detail in output.details:
         console.detail(detail)
+    for warning in output.warnings:
+        console.error(warning.format())
     for skipped in output.skipped:
         console.error(f"warning: {skipped}")
     return output
+
+
+def _strict_failure(output: Output) -> str:
+    """Return why --strict fails the run, or "" when it passes."""
+    reasons = []
+    if output.warnings:
+        reasons.append(f"{count(len(output.warnings), 'lint warning')} found")
+    if output.skipped:
+        reasons.append("checks were skipped")
+    return " and ".join(reasons)
 
 
 @app.command()
@@ -138,8 +182,10 @@ def generate(
         from promspec.writer import write_output
 
         output = _build(specs, require_promtool, console)
-        if strict and output.skipped:
-            console.error("error: --strict: checks were skipped; nothing was written")
+        if strict and _strict_failure(output):
+            console.error(
+                f"error: --strict: {_strict_failure(output)}; nothing was written"
+            )
             return ExitCode.FAILED
         drift = write_output(out, output.files)
         changed = len(drift.changed) + len(drift.missing) + len(drift.extra)
@@ -178,11 +224,42 @@ def check(
                 f"error: {out} does not match the specs; run `promspec generate` and commit the result"
             )
             return ExitCode.FAILED
-        if strict and output.skipped:
-            console.error("error: --strict: checks were skipped")
+        if strict and _strict_failure(output):
+            console.error(f"error: --strict: {_strict_failure(output)}")
             return ExitCode.FAILED
         console.info(f"{out}: {count(len(output.files), 'file')} match the specs")
         return ExitCode.OK
+
+    _run(console, job)
+
+
+@app.command()
+def lint(
+    specs: SpecsArgument = None,
+    strict: StrictOption = False,
+    output_format: FormatOption = OutputFormat.TEXT,
+    cardinality: CardinalityOption = False,
+) -> None:
+    """Check names, cardinality, PromQL, alerts and dashboards of the specs."""
+    console = Console(quiet=False, verbose=False)
+
+    def job() -> ExitCode:
+        from promspec.analysis.lint_cardinality import cardinality_table
+        from promspec.analysis.report import render
+        from promspec.analysis.run import lint_specs
+        from promspec.pipeline import discover_specs, load_specs
+
+        if cardinality and output_format is not OutputFormat.TEXT:
+            console.error(
+                "error: --cardinality prints a text table; leave out --format"
+            )
+            return ExitCode.INVALID_SPEC
+        loaded = load_specs(discover_specs(specs or [], Path("specs")))
+        result = lint_specs(loaded)
+        for spec in loaded if cardinality else []:
+            print(cardinality_table(spec))
+        print(render(result, output_format.value, strict))
+        return ExitCode.FAILED if result.failing(strict) else ExitCode.OK
 
     _run(console, job)
 

@@ -33,6 +33,7 @@ class Diagnostic:
     message: str
     fix: str = ""
     severity: Severity = Severity.ERROR
+    check: str = ""  # the lint check's stable id, such as "promql/rate-on-gauge"
 
     @classmethod
     def general(cls, path: str, message: str, fix: str = "") -> Diagnostic:
@@ -40,10 +41,11 @@ class Diagnostic:
         return cls(Location(path, 0, 0), "", message, fix)
 
     def format(self) -> str:
-        """Render as `file:line:column: severity: field: message`, then the fix."""
+        """Render as `file:line:column: severity: field: message [check]`, then the fix."""
         where = str(self.location) if self.location.line else self.location.file
         field = f"{self.field}: " if self.field else ""
-        head = f"{where}: {self.severity.value}: {field}{self.message}"
+        check = f" [{self.check}]" if self.check else ""
+        head = f"{where}: {self.severity.value}: {field}{self.message}{check}"
         return f"{head}\n  fix: {self.fix}" if self.fix else head
 
 

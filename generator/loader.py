@@ -44,6 +44,8 @@ class YamlMap(dict[str, Any]):
         self.location = location
         self.key_locations: dict[str, Location] = {}
         self.value_locations: dict[str, Location] = {}
+        # The text of each scalar value as written, from its value location on.
+        self.value_sources: dict[str, str] = {}
 
 
 class YamlList(list[Any]):
@@ -56,8 +58,9 @@ class YamlList(list[Any]):
 
 
 class _Converter:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, text: str) -> None:
         self.path = path
+        self.lines = text.splitlines(keepends=True)
         self.nodes = 0
         self.constructor = yaml.SafeLoader("")
 
@@ -116,8 +119,19 @@ class _Converter:
                 )
             result.key_locations[key] = self.location(key_node)
             result.value_locations[key] = self.location(value_node)
+            if isinstance(value_node, yaml.ScalarNode):
+                result.value_sources[key] = self.source(value_node)
             result[key] = self.convert(value_node, child, depth + 1)
         return result
+
+    def source(self, node: yaml.Node) -> str:
+        """Return the text of a node as written, between its start and end marks."""
+        start, end = node.start_mark, node.end_mark
+        if start.line == end.line:
+            return self.lines[start.line][start.column : end.column]
+        middle = self.lines[start.line + 1 : end.line]
+        last = self.lines[end.line][: end.column] if end.line < len(self.lines) else ""
+        return "".join([self.lines[start.line][start.column :], *middle, last])
 
     def key(self, node: yaml.Node, field: str) -> str:
         if node.tag == "tag:yaml.org,2002:merge":
@@ -189,7 +203,7 @@ def parse_yaml(text: str, path: str) -> Any:
                 )
             ]
         )
-    return _Converter(path).convert(node, "", 0)
+    return _Converter(path, text).convert(node, "", 0)
 
 
 def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: str) -> SpecError:

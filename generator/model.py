@@ -50,6 +50,12 @@ class Label:
     values: tuple[str, ...] = ()  # the allowed values of an enum label
     description: str = ""
     location: Location | None = field(default=None, compare=False)
+    max_values: int | None = None  # declared bound of a string or int label
+
+    @property
+    def value_count(self) -> int | None:
+        """Return how many values the label can take, or None when unbounded."""
+        return len(self.values) if self.kind is LabelKind.ENUM else self.max_values
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,9 @@ class RecordingRule:
     labels: tuple[tuple[str, str], ...] = ()
     location: Location | None = field(default=None, compare=False)
     expr_location: Location | None = field(default=None, compare=False)
+    # The expression as written in the file, from expr_location on: quotes,
+    # indentation and line breaks included, to place a position inside it.
+    expr_source: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,11 @@ class Alert:
     labels: tuple[tuple[str, str], ...] = ()  # extra labels, severity excluded
     location: Location | None = field(default=None, compare=False)
     expr_location: Location | None = field(default=None, compare=False)
+    expr_source: str = field(default="", compare=False)  # as in RecordingRule
+    # Where the summary and description are written, by key.
+    annotation_locations: tuple[tuple[str, Location], ...] = field(
+        default=(), compare=False
+    )
 
 
 class PanelType(enum.StrEnum):
@@ -131,6 +145,8 @@ class Query:
     legend: str = ""
     location: Location | None = field(default=None, compare=False)
     field_path: str = field(default="", compare=False)  # for messages
+    source: str = field(default="", compare=False)  # as in RecordingRule.expr_source
+    legend_location: Location | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -166,6 +182,25 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Acknowledgement:
+    """A lint finding that the spec accepts, with the reason, next to what it is about."""
+
+    check: str  # the check's id, such as "cardinality/unbounded-label"
+    reason: str
+    owner: str  # field path of the object it sits in; covers findings below it
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class CardinalityBudget:
+    """Maximum series per scrape target, in total and per metric (None: no limit)."""
+
+    max_series: int | None = None
+    max_series_per_metric: int | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class Spec:
     """One spec file, validated and normalised."""
 
@@ -176,6 +211,10 @@ class Spec:
     groups: tuple[Group, ...]
     module: str  # the generated Python module's name
     description: str = ""
+    scrape_interval: float | None = None  # seconds, when the spec states it
+    scrape_interval_location: Location | None = field(default=None, compare=False)
+    budget: CardinalityBudget = CardinalityBudget()
+    acknowledgements: tuple[Acknowledgement, ...] = ()
 
     @property
     def metrics(self) -> tuple[Metric, ...]:

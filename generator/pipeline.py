@@ -14,6 +14,7 @@ from promspec.errors import (
     SpecError,
     ToolError,
     count,
+    errors_only,
 )
 from promspec.model import Spec
 from promspec.writer import MARKER, MARKER_TEXT
@@ -27,6 +28,7 @@ class Output:
 
     specs: list[Spec]
     files: dict[str, str]
+    warnings: list[Diagnostic] = field(default_factory=list)  # lint warnings
     notes: list[str] = field(default_factory=list)  # what was checked, one line each
     details: list[str] = field(default_factory=list)  # tool output, for --verbose
     skipped: list[str] = field(default_factory=list)  # checks that did not run
@@ -68,6 +70,16 @@ def load_specs(paths: list[str]) -> list[Spec]:
     return specs
 
 
+def lint(specs: list[Spec]) -> list[Diagnostic]:
+    """Run the lint; raise AnalysisError on errors, and return the warnings."""
+    from promspec.analysis.run import lint_specs
+
+    result = lint_specs(specs)
+    if errors_only(result.findings):
+        raise AnalysisError(result.findings)
+    return result.findings
+
+
 def render_all(specs: list[Spec]) -> dict[str, str]:
     """Render every artifact of every spec; two specs may not write the same file."""
     from promspec.render_dashboards import render_dashboards
@@ -103,7 +115,13 @@ def build_output(
 ) -> Output:
     """Load, render and validate; raise before anything is written when a check fails."""
     specs = load_specs(paths)
-    output = Output(specs, render_all(specs))
+    warnings = lint(specs)
+    output = Output(specs, render_all(specs), warnings)
+    output.notes.append(
+        f"lint passed with {count(len(warnings), 'warning')}"
+        if warnings
+        else "lint passed"
+    )
     check_python(output)
     check_rules(output, promtool, require_promtool)
     return output

@@ -7,7 +7,7 @@ from typing import Any
 
 from promspec.errors import Diagnostic, Severity
 from promspec.loader import YamlList, YamlMap
-from promspec.model import Location
+from promspec.model import Acknowledgement, Location
 from promspec.schema import Field
 
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
@@ -59,6 +59,7 @@ class Reader:
     def __init__(self, path: str) -> None:
         self.path = path
         self.diagnostics: list[Diagnostic] = []
+        self.acknowledgements: list[Acknowledgement] = []
 
     def report(
         self, location: Location, field: str, message: str, fix: str = ""

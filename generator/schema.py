@@ -109,6 +109,22 @@ SPEC = _table(
         "Base of every alert's runbook_url: BASE/AlertName",
     ),
     Field("groups", "mapping", "Metric groups by name", required=True),
+    Field(
+        "scrape_interval",
+        "string",
+        "How often Prometheus scrapes the service, such as 15s; ranges shorter "
+        "than four intervals are reported",
+    ),
+    Field(
+        "cardinality",
+        "mapping",
+        "Series budget per scrape target: max_series, max_series_per_metric",
+    ),
+    Field(
+        "acknowledge",
+        "list",
+        "Lint findings accepted here, each with check and reason",
+    ),
 )
 
 GROUP = _table(
@@ -117,6 +133,11 @@ GROUP = _table(
     Field("recording_rules", "list", "Recording rules of the group"),
     Field("alerts", "list", "Alerting rules of the group"),
     Field("dashboard", "mapping", "The group's Grafana dashboard"),
+    Field(
+        "acknowledge",
+        "list",
+        "Lint findings accepted here, each with check and reason",
+    ),
 )
 
 METRIC = _table(
@@ -139,6 +160,11 @@ METRIC = _table(
         "direct: the service records values; callback: read at scrape time",
         choices=SOURCES,
     ),
+    Field(
+        "acknowledge",
+        "list",
+        "Lint findings accepted here, each with check and reason",
+    ),
 )
 
 LABEL = _table(
@@ -146,6 +172,16 @@ LABEL = _table(
     Field("type", "string", "Label type", choices=LABEL_TYPES),
     Field("values", "list", "Allowed values; makes the label an enum"),
     Field("description", "string", "What the label means"),
+    Field(
+        "max_values",
+        "integer",
+        "Maximum number of values of a string or int label, for the series estimate",
+    ),
+    Field(
+        "acknowledge",
+        "list",
+        "Lint findings accepted here, each with check and reason",
+    ),
 )
 
 RECORDING_RULE = _table(
@@ -158,6 +194,11 @@ RECORDING_RULE = _table(
     Field("expr", "string", "PromQL expression", required=True),
     Field("description", "string", "What the rule computes"),
     Field("labels", "mapping", "Labels added to the recorded series"),
+    Field(
+        "acknowledge",
+        "list",
+        "Lint findings accepted here, each with check and reason",
+    ),
 )
 
 ALERT = _table(
@@ -179,6 +220,11 @@ ALERT = _table(
         "runbook_url annotation (default: runbook_base_url/AlertName)",
     ),
     Field("labels", "mapping", "Extra labels of the alert"),
+    Field(
+        "acknowledge",
+        "list",
+        "Lint findings accepted here, each with check and reason",
+    ),
 )
 
 DASHBOARD = _table(
@@ -186,6 +232,11 @@ DASHBOARD = _table(
     Field("uid", "string", "Grafana uid (default: NAMESPACE-GROUP)"),
     Field("tags", "list", "Extra dashboard tags"),
     Field("panels", "list", "Panels, laid out left to right", required=True),
+    Field(
+        "acknowledge",
+        "list",
+        "Lint findings accepted here, each with check and reason",
+    ),
 )
 
 PANEL = _table(
@@ -203,9 +254,33 @@ PANEL = _table(
     Field("description", "string", "Panel description"),
     Field("width", "integer", "Width in grid columns, 1 to 24 (default: 12)"),
     Field("height", "integer", "Height in grid rows (default: 8)"),
+    Field(
+        "acknowledge",
+        "list",
+        "Lint findings accepted here, each with check and reason",
+    ),
 )
 
 QUERY = _table(
     Field("query", "string", "PromQL query", required=True),
     Field("legend", "string", "Legend format, such as {{method}}"),
+)
+
+CARDINALITY = _table(
+    Field("max_series", "integer", "Maximum series of all metrics, per scrape target"),
+    Field(
+        "max_series_per_metric",
+        "integer",
+        "Maximum series of one metric, per scrape target",
+    ),
+)
+
+ACKNOWLEDGEMENT = _table(
+    Field(
+        "check",
+        "string",
+        "Id of the lint check, such as cardinality/unbounded-label",
+        required=True,
+    ),
+    Field("reason", "string", "Why the finding is accepted", required=True),
 )

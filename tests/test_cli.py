@@ -33,7 +33,7 @@ def test_generate_writes_and_reports(
     assert stdout == ""
     assert stderr.splitlines() == [
         f"{out}: 4 files from 1 spec, 4 files changed",
-        "generated Python compiles; promtool check rules: 1 rule file passed",
+        "lint passed; generated Python compiles; promtool check rules: 1 rule file passed",
     ]
     assert (out / "prometheus/shop/orders.rules.yml").is_file()
     assert (out / "grafana/dashboards/shop/orders.json").is_file()

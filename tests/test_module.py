@@ -633,10 +633,11 @@ def compozy_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def drive_compozy(metrics: Any) -> None:
     """Record one value through every metric of the Compozy spec."""
-    http = {"method": "GET", "path": "/api/workflows/:id", "status_code": 200}
+    http = {"method": "GET", "path": "/api/workflows/:id"}
     metrics.http_request_size_bytes.observe(512, **http)
     metrics.http_response_size_bytes.observe(2048, **http)
     metrics.http_request_duration_seconds.observe(0.2, **http)
+    metrics.http_requests_total.inc(**http, status_code=200)
     metrics.http_requests_in_flight.inc(method="POST")
     metrics.postgres_connections_open.set_callback(lambda: 10)
     metrics.postgres_connections_in_use.set_callback(lambda: 4)
@@ -653,7 +654,7 @@ def drive_compozy(metrics: Any) -> None:
         outcome="failure", reason="expired_token", method="jwt"
     )
     metrics.auth_token_age_seconds.observe(120, method="api_key")
-    metrics.auth_rate_limit_hits_total.inc(user_id="u1", ip_address="10.0.0.0")
+    metrics.auth_rate_limit_hits_total.inc(ip_address="10.0.0.0")
     metrics.webhook_payload_size_bytes.observe(300, event_type="push", source="github")
     metrics.webhook_processing_duration_seconds.observe(
         0.04, event_type="push", outcome="success"
@@ -683,8 +684,9 @@ def test_compozy_module_records_every_metric(
     drive_compozy(metrics)
 
     get = registry.get_sample_value
-    http = {"method": "GET", "path": "/api/workflows/:id", "status_code": "200"}
+    http = {"method": "GET", "path": "/api/workflows/:id"}
     assert get("compozy_http_request_duration_seconds_count", http) == 1
+    assert get("compozy_http_requests_total", {**http, "status_code": "200"}) == 1
     assert get("compozy_http_requests_in_flight", {"method": "POST"}) == 1
     assert get("compozy_postgres_connections_max") == 20
     assert get("compozy_redis_pool_hits_total") == 100

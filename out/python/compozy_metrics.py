@@ -58,8 +58,8 @@ def _check_label_value(
 class HttpRequestSizeBytes:
     """Sizes of request bodies.
 
-    The histogram `compozy_http_request_size_bytes`, with the labels `method`,
-    `path` and `status_code`.
+    The histogram `compozy_http_request_size_bytes`, with the labels `method` and
+    `path`.
     """
 
     __slots__ = ("_children", "_metric")
@@ -71,7 +71,7 @@ class HttpRequestSizeBytes:
         self._metric = Histogram(
             self.name,
             self.documentation,
-            labelnames=("method", "path", "status_code"),
+            labelnames=("method", "path"),
             unit="bytes",
             buckets=(
                 100.0,
@@ -84,42 +84,35 @@ class HttpRequestSizeBytes:
             ),
             registry=registry,
         )
-        self._children: dict[tuple[HttpMethod, str, int], Histogram] = {}
+        self._children: dict[tuple[HttpMethod, str], Histogram] = {}
 
-    def observe(
-        self,
-        value: float,
-        *,
-        method: HttpMethod,
-        path: str,
-        status_code: int,
-    ) -> None:
+    def observe(self, value: float, *, method: HttpMethod, path: str) -> None:
         """Record one observation of `value`, in bytes."""
         try:
-            child = self._children[method, path, status_code]
+            child = self._children[method, path]
         except KeyError:
-            child = self._bind(method, path, status_code)
+            child = self._bind(method, path)
         child.observe(value)
 
-    def labels(self, *, method: HttpMethod, path: str, status_code: int) -> Histogram:
+    def labels(self, *, method: HttpMethod, path: str) -> Histogram:
         """Return the prometheus-client child for these label values, for hot loops."""
         try:
-            return self._children[method, path, status_code]
+            return self._children[method, path]
         except KeyError:
-            return self._bind(method, path, status_code)
+            return self._bind(method, path)
 
-    def _bind(self, method: HttpMethod, path: str, status_code: int) -> Histogram:
+    def _bind(self, method: HttpMethod, path: str) -> Histogram:
         _check_label_value(method, get_args(HttpMethod), "method", self.name)
-        child = self._metric.labels(method, path, str(status_code))
-        self._children[method, path, status_code] = child
+        child = self._metric.labels(method, path)
+        self._children[method, path] = child
         return child
 
 
 class HttpResponseSizeBytes:
     """Sizes of response bodies.
 
-    The histogram `compozy_http_response_size_bytes`, with the labels `method`,
-    `path` and `status_code`.
+    The histogram `compozy_http_response_size_bytes`, with the labels `method` and
+    `path`.
     """
 
     __slots__ = ("_children", "_metric")
@@ -131,7 +124,7 @@ class HttpResponseSizeBytes:
         self._metric = Histogram(
             self.name,
             self.documentation,
-            labelnames=("method", "path", "status_code"),
+            labelnames=("method", "path"),
             unit="bytes",
             buckets=(
                 100.0,
@@ -144,42 +137,35 @@ class HttpResponseSizeBytes:
             ),
             registry=registry,
         )
-        self._children: dict[tuple[HttpMethod, str, int], Histogram] = {}
+        self._children: dict[tuple[HttpMethod, str], Histogram] = {}
 
-    def observe(
-        self,
-        value: float,
-        *,
-        method: HttpMethod,
-        path: str,
-        status_code: int,
-    ) -> None:
+    def observe(self, value: float, *, method: HttpMethod, path: str) -> None:
         """Record one observation of `value`, in bytes."""
         try:
-            child = self._children[method, path, status_code]
+            child = self._children[method, path]
         except KeyError:
-            child = self._bind(method, path, status_code)
+            child = self._bind(method, path)
         child.observe(value)
 
-    def labels(self, *, method: HttpMethod, path: str, status_code: int) -> Histogram:
+    def labels(self, *, method: HttpMethod, path: str) -> Histogram:
         """Return the prometheus-client child for these label values, for hot loops."""
         try:
-            return self._children[method, path, status_code]
+            return self._children[method, path]
         except KeyError:
-            return self._bind(method, path, status_code)
+            return self._bind(method, path)
 
-    def _bind(self, method: HttpMethod, path: str, status_code: int) -> Histogram:
+    def _bind(self, method: HttpMethod, path: str) -> Histogram:
         _check_label_value(method, get_args(HttpMethod), "method", self.name)
-        child = self._metric.labels(method, path, str(status_code))
-        self._children[method, path, status_code] = child
+        child = self._metric.labels(method, path)
+        self._children[method, path] = child
         return child
 
 
 class HttpRequestDurationSeconds:
     """Time from receiving a request to sending the last byte of its response.
 
-    The histogram `compozy_http_request_duration_seconds`, with the labels `method`,
-    `path` and `status_code`.
+    The histogram `compozy_http_request_duration_seconds`, with the labels `method`
+    and `path`.
     """
 
     __slots__ = ("_children", "_metric")
@@ -193,7 +179,7 @@ class HttpRequestDurationSeconds:
         self._metric = Histogram(
             self.name,
             self.documentation,
-            labelnames=("method", "path", "status_code"),
+            labelnames=("method", "path"),
             unit="seconds",
             buckets=(
                 0.001,
@@ -211,39 +197,82 @@ class HttpRequestDurationSeconds:
             ),
             registry=registry,
         )
-        self._children: dict[tuple[HttpMethod, str, int], Histogram] = {}
+        self._children: dict[tuple[HttpMethod, str], Histogram] = {}
 
-    def observe(
+    def observe(self, value: float, *, method: HttpMethod, path: str) -> None:
+        """Record one observation of `value`, in seconds."""
+        try:
+            child = self._children[method, path]
+        except KeyError:
+            child = self._bind(method, path)
+        child.observe(value)
+
+    def time(self, *, method: HttpMethod, path: str) -> Timer:
+        """Return a timer that observes, in seconds, how long its block runs."""
+        try:
+            child = self._children[method, path]
+        except KeyError:
+            child = self._bind(method, path)
+        return child.time()
+
+    def labels(self, *, method: HttpMethod, path: str) -> Histogram:
+        """Return the prometheus-client child for these label values, for hot loops."""
+        try:
+            return self._children[method, path]
+        except KeyError:
+            return self._bind(method, path)
+
+    def _bind(self, method: HttpMethod, path: str) -> Histogram:
+        _check_label_value(method, get_args(HttpMethod), "method", self.name)
+        child = self._metric.labels(method, path)
+        self._children[method, path] = child
+        return child
+
+
+class HttpRequestsTotal:
+    """Requests served, by method, route and status code.
+
+    The counter `compozy_http_requests_total`, with the labels `method`, `path` and
+    `status_code`.
+    """
+
+    __slots__ = ("_children", "_metric")
+
+    name = "compozy_http_requests_total"
+    documentation = "Requests served, by method, route and status code"
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._metric = Counter(
+            self.name,
+            self.documentation,
+            labelnames=("method", "path", "status_code"),
+            registry=registry,
+        )
+        self._children: dict[tuple[HttpMethod, str, int], Counter] = {}
+
+    def inc(
         self,
-        value: float,
+        amount: float = 1,
         *,
         method: HttpMethod,
         path: str,
         status_code: int,
     ) -> None:
-        """Record one observation of `value`, in seconds."""
+        """Increase the counter by `amount`."""
         try:
             child = self._children[method, path, status_code]
         except KeyError:
             child = self._bind(method, path, status_code)
-        child.observe(value)
+        child.inc(amount)
 
-    def time(self, *, method: HttpMethod, path: str, status_code: int) -> Timer:
-        """Return a timer that observes, in seconds, how long its block runs."""
-        try:
-            child = self._children[method, path, status_code]
-        except KeyError:
-            child = self._bind(method, path, status_code)
-        return child.time()
-
-    def labels(self, *, method: HttpMethod, path: str, status_code: int) -> Histogram:
+    def labels(self, *, method: HttpMethod, path: str, status_code: int) -> Counter:
         """Return the prometheus-client child for these label values, for hot loops."""
         try:
             return self._children[method, path, status_code]
         except KeyError:
             return self._bind(method, path, status_code)
 
-    def _bind(self, method: HttpMethod, path: str, status_code: int) -> Histogram:
+    def _bind(self, method: HttpMethod, path: str, status_code: int) -> Counter:
         _check_label_value(method, get_args(HttpMethod), "method", self.name)
         child = self._metric.labels(method, path, str(status_code))
         self._children[method, path, status_code] = child
@@ -871,8 +900,7 @@ class AuthTokenAgeSeconds:
 class AuthRateLimitHitsTotal:
     """Requests rejected by the rate limiter.
 
-    The counter `compozy_auth_rate_limit_hits_total`, with the labels `user_id` and
-    `ip_address`.
+    The counter `compozy_auth_rate_limit_hits_total`, with the label `ip_address`.
     """
 
     __slots__ = ("_children", "_metric")
@@ -884,29 +912,29 @@ class AuthRateLimitHitsTotal:
         self._metric = Counter(
             self.name,
             self.documentation,
-            labelnames=("user_id", "ip_address"),
+            labelnames=("ip_address",),
             registry=registry,
         )
-        self._children: dict[tuple[str, str], Counter] = {}
+        self._children: dict[str, Counter] = {}
 
-    def inc(self, amount: float = 1, *, user_id: str, ip_address: str) -> None:
+    def inc(self, amount: float = 1, *, ip_address: str) -> None:
         """Increase the counter by `amount`."""
         try:
-            child = self._children[user_id, ip_address]
+            child = self._children[ip_address]
         except KeyError:
-            child = self._bind(user_id, ip_address)
+            child = self._bind(ip_address)
         child.inc(amount)
 
-    def labels(self, *, user_id: str, ip_address: str) -> Counter:
+    def labels(self, *, ip_address: str) -> Counter:
         """Return the prometheus-client child for these label values, for hot loops."""
         try:
-            return self._children[user_id, ip_address]
+            return self._children[ip_address]
         except KeyError:
-            return self._bind(user_id, ip_address)
+            return self._bind(ip_address)
 
-    def _bind(self, user_id: str, ip_address: str) -> Counter:
-        child = self._metric.labels(user_id, ip_address)
-        self._children[user_id, ip_address] = child
+    def _bind(self, ip_address: str) -> Counter:
+        child = self._metric.labels(ip_address)
+        self._children[ip_address] = child
         return child
 
 
@@ -1556,6 +1584,7 @@ class CompozyMetrics:
         self.http_request_size_bytes = HttpRequestSizeBytes(registry)
         self.http_response_size_bytes = HttpResponseSizeBytes(registry)
         self.http_request_duration_seconds = HttpRequestDurationSeconds(registry)
+        self.http_requests_total = HttpRequestsTotal(registry)
         self.http_requests_in_flight = HttpRequestsInFlight(registry)
         self.postgres_connections_open = PostgresConnectionsOpen(registry)
         self.postgres_connections_in_use = PostgresConnectionsInUse(registry)
