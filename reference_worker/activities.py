@@ -10,7 +10,7 @@ ACTIVITY_TYPES = ("sleep", "fail")
 
 
 class Outcome(enum.StrEnum):
-    """How an activity ended; the first three are the duration metric's `outcome` values."""
+    """The result of an activity. The first three are `outcome` values of the duration metric."""
 
     SUCCESS = "success"
     ERROR = "error"

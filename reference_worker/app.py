@@ -91,7 +91,7 @@ class App:
 
     @staticmethod
     def dispatch_template(method: str, path: str) -> str:
-        """Return the route template of a request that is answered before dispatch."""
+        """Return the route template of a request rejected before dispatch."""
         return find_route(method, path)[1]
 
     def _authenticate(self, request: Request) -> Any:

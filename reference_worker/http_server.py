@@ -19,7 +19,7 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class BodyError(ValueError):
-    """The request body cannot be read; `status` is the HTTP status to answer."""
+    """The request body cannot be read; `status` is the status of the error response."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -27,7 +27,7 @@ class BodyError(ValueError):
 
 
 class Server(ThreadingHTTPServer):
-    """A server that knows its App and the generated metrics."""
+    """The threaded HTTP server, with the App and the generated metrics its handlers use."""
 
     daemon_threads = True
 
@@ -100,7 +100,7 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self, request: Request) -> Response:
         try:
             return self.server.app.dispatch(request)
-        except Exception:  # a bug in a handler: answer 500 and keep serving
+        except Exception:  # a bug in a handler: respond 500 and keep serving
             log.exception(
                 "request %s %s %s failed",
                 request.request_id,

@@ -26,7 +26,7 @@ STEADY_SECONDS = (0.05, 0.1, 0.15)
 
 @dataclass
 class Summary:
-    """What a scenario sent, and what the worker answered."""
+    """The requests a scenario sent, and the worker's responses."""
 
     scenario: str
     responses: Counter[str] = field(default_factory=Counter)  # "METHOD ROUTE STATUS"
@@ -141,7 +141,7 @@ def paced(rate: float, count: int, deadline: float) -> Iterator[int]:
 
 
 def steady(driver: Driver, args: argparse.Namespace, deadline: float) -> None:
-    """A mix of enqueues (API key and JWT), status reads, webhooks, and one bad key in ten."""
+    """Send enqueues (API key and JWT), status reads and webhooks, with one bad key in ten."""
     client = driver.client
     for tick in paced(args.rate, int(args.duration * args.rate), deadline):
         task = {

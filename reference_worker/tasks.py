@@ -19,7 +19,7 @@ KEEP_FINISHED = (
 
 
 class InvalidTask(ValueError):
-    """A task request is invalid; the message says which field and how to fix it."""
+    """A task request is invalid; the message names the field and the fix."""
 
 
 @dataclass(frozen=True)
