@@ -216,14 +216,16 @@ def _buckets(metric: Metric, family: Family) -> list[Mismatch]:
 def _series_bounds(
     family: Family,
 ) -> dict[tuple[tuple[str, str], ...], tuple[float, ...]]:
-    """Return the sorted bucket bounds (`le`) of each series of a histogram."""
+    """Return the sorted bucket bounds (`le`) of each series of a histogram.
+
+    A series with a `_count` or `_sum` but no bucket gets no bounds.
+    """
     bounds: dict[tuple[tuple[str, str], ...], list[float]] = {}
     for sample in family.samples:
+        series = tuple(sorted((k, v) for k, v in sample.labels.items() if k != "le"))
+        found = bounds.setdefault(series, [])
         if sample.name.endswith("_bucket") and "le" in sample.labels:
-            series = tuple(
-                sorted((k, v) for k, v in sample.labels.items() if k != "le")
-            )
-            bounds.setdefault(series, []).append(float(sample.labels["le"]))
+            found.append(float(sample.labels["le"]))
     return {series: tuple(sorted(values)) for series, values in bounds.items()}
 
 

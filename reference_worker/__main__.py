@@ -14,6 +14,7 @@ from pathlib import Path
 from prometheus_client import REGISTRY
 
 from reference_worker.metrics import DEFAULT_FOLDER, MetricsModuleError, load_metrics
+from reference_worker.options import bounded
 from reference_worker.service import Config, Worker
 from reference_worker.state import StateError
 
@@ -31,21 +32,6 @@ def queue_names(text: str) -> list[str]:
             f"invalid queue names {text!r}: use lower-case letters, digits, _ . -, separated by commas"
         )
     return list(dict.fromkeys(names))
-
-
-def bounded(kind: type[int] | type[float], low: float, high: float):  # type: ignore[no-untyped-def]
-    def parse(text: str) -> int | float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(
-                f"{text} is out of range: use {low:g} to {high:g}"
-            )
-        return value
-
-    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:

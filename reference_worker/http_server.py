@@ -129,8 +129,8 @@ class Handler(BaseHTTPRequestHandler):
             raise BodyError(400, f"cannot read the body: {error}") from None
 
     def _request_id(self) -> str:
-        given = self.headers.get("X-Request-Id", "")
-        return given if REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
+        header = self.headers.get("X-Request-Id", "")
+        return header if REQUEST_ID.match(header) else uuid.uuid4().hex[:16]
 
     @staticmethod
     def _with_id(response: Response, request_id: str) -> Response:

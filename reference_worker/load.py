@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reference_worker.client import Client, Reply, TargetError
+from reference_worker.options import bounded
 
 ENV_PREFIX = "REFERENCE_WORKER_"
 STEADY_SECONDS = (0.05, 0.1, 0.15)
@@ -253,21 +254,6 @@ SCENARIOS = {
     "auth-failure": auth_failure,
     "failing": failing,
 }
-
-
-def bounded(kind: type[int] | type[float], low: float, high: float):  # type: ignore[no-untyped-def]
-    def parse(text: str) -> int | float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(
-                f"{text} is out of range: use {low:g} to {high:g}"
-            )
-        return value
-
-    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:

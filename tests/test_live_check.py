@@ -268,3 +268,32 @@ def test_cli_invalid_format_exits_2(in_root: Path, tmp_path: Path, text: str) ->
 
     assert code == ExitCode.INVALID_SPEC
     assert stderr == "error: invalid --format 'xml': use text or json\n"
+
+
+def test_int_label_and_missing_buckets(in_root: Path) -> None:
+    exposition = (
+        "# HELP compozy_http_requests_in_flight Requests being served right now\n"
+        "# TYPE compozy_http_requests_in_flight gauge\n"
+        'compozy_http_requests_in_flight{method="GET"} 0\n'
+        "# HELP compozy_http_request_size_bytes Sizes of request bodies\n"
+        "# TYPE compozy_http_request_size_bytes histogram\n"
+        'compozy_http_request_size_bytes_count{method="GET",path="/",status_code="ok"} 1\n'
+        'compozy_http_request_size_bytes_sum{method="GET",path="/",status_code="ok"} 1\n'
+    )
+
+    report = compare(
+        parse_exposition(exposition), [load_spec("specs/compozy.yaml")], ["http"]
+    )
+
+    assert [
+        (m.family, m.message) for m in report.mismatches if m.kind != "missing"
+    ] == [
+        (
+            "compozy_http_request_size_bytes",
+            "buckets: expected '100, 1000, 10000, 100000, 1e+06, 1e+07, 1e+08, +Inf', found ''",
+        ),
+        (
+            "compozy_http_request_size_bytes",
+            "label_value: status_code='ok' is not allowed; expected an integer",
+        ),
+    ]
