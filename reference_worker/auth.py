@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from reference_worker import jwt
+from reference_worker.logs import ThrottledLog
 
-log = logging.getLogger("reference_worker.auth")
+log = ThrottledLog(logging.getLogger("reference_worker.auth"))
 
 API_KEY_USER = "api-key"  # the user id of requests made with the API key
 

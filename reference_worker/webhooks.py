@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from reference_worker.logs import ThrottledLog
 from reference_worker.tasks import InvalidTask, Task
 
-log = logging.getLogger("reference_worker.webhooks")
+log = ThrottledLog(logging.getLogger("reference_worker.webhooks"))
 
 # Known event types; any other is recorded as "unknown", so that senders cannot
 # create new label values.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
+from reference_worker.logs import ThrottledLog
 from reference_worker.metrics import DEFAULT_FOLDER, load_metrics
 from reference_worker.queues import TaskQueues
 from reference_worker.routes import find_route
@@ -236,3 +238,28 @@ def test_stop_requeues_running_task(
     assert running.state == "queued"
     assert scheduler.queues.drain() == [running]
     assert registry.get_sample_value("compozy_worker_activities_executing") == 0
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_throttled_log_counts_suppressed(caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+    log = ThrottledLog(logging.getLogger("test.throttled"), per_second=2, clock=clock)
+
+    with caplog.at_level(logging.WARNING, "test.throttled"):
+        for number in range(5):
+            log.warning("failure %d", number)
+        clock.now += 1
+        log.warning("failure %d", 5)
+
+    assert caplog.messages == [
+        "failure 0",
+        "failure 1",
+        "failure 5 (3 similar warnings suppressed before this one)",
+    ]
