@@ -88,6 +88,14 @@ def test_steady_load_matches_recording_rules(
     assert duration is not None
     assert requested <= duration <= requested + 0.05
 
+    # About 1.4 of the 4 slots are busy on average under this load, so some
+    # scrape during the 20s saw a running activity.
+    busiest = prometheus.value(
+        "max_over_time(job:compozy_worker_activities_executing_per_max:ratio[5m])"
+    )
+    assert busiest is not None
+    assert 0 < busiest <= 1
+
     depths = prometheus.query("job_queue_name:compozy_worker_task_queue_depth:max")
     assert sorted(series["metric"]["queue_name"] for series in depths) == ["default"]
 
