@@ -223,7 +223,7 @@ SourceArgument = Annotated[
 SpecArgument = Annotated[
     list[str] | None,
     typer.Argument(
-        metavar="[SPEC]...",
+        metavar="SPEC",
         help="Spec files to compare with. Default: every *.yaml and *.yml file in specs/.",
         show_default=False,
     ),
