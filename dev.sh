@@ -4,7 +4,8 @@
 #   ./dev.sh test       run the test suite
 #   ./dev.sh setup      set up only
 # Works on a fresh Debian machine with Python 3.11: as root it installs the
-# missing Debian packages (python3-venv, prometheus for promtool) itself.
+# missing Debian packages (python3-venv, and prometheus for promtool and the
+# Prometheus server) itself.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -38,14 +39,17 @@ setup_venv() {
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 }
 
-setup_promtool() {
-  if [ -z "${PROMTOOL:-}" ] && ! command -v promtool >/dev/null; then
+# Debian's prometheus package provides promtool, for the rule checks, and the
+# Prometheus server that the end-to-end tests start.
+setup_prometheus() {
+  if { [ -z "${PROMTOOL:-}" ] && ! command -v promtool >/dev/null; } ||
+     { [ -z "${PROMETHEUS:-}" ] && ! command -v prometheus >/dev/null; }; then
     apt_install prometheus
   fi
 }
 
 setup() {
-  setup_promtool
+  setup_prometheus
   setup_venv
 }
 

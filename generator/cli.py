@@ -15,9 +15,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from promspec import __version__
-from promspec.errors import ExitCode, PromspecError, SpecError, count, errors_only
+from promspec.errors import (
+    ExitCode,
+    InputError,
+    PromspecError,
+    SpecError,
+    UsageError,
+    count,
+    errors_only,
+)
 
 if TYPE_CHECKING:
+    from promspec.model import Spec
     from promspec.pipeline import Output
 
 app = typer.Typer(
@@ -45,6 +54,18 @@ RequireOption = Annotated[
         "--require-promtool",
         help="Fail (exit 3) when promtool is missing, instead of "
         "skipping its checks. CI should set this.",
+    ),
+]
+AlertForOption = Annotated[
+    str | None,
+    typer.Option(
+        "--alert-for",
+        metavar="DURATION",
+        help="Cap the `for` of every alert at DURATION, a Prometheus duration such as "
+        "5s, so that end-to-end tests see alerts fire in seconds. Never for production "
+        "rules: `promspec check` without it reports the change. Default: the spec's "
+        "durations.",
+        show_default=False,
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
@@ -141,12 +162,17 @@ def _tally(error: SpecError) -> str:
     return f"{tally} and {count(warnings, 'warning')}" if warnings else tally
 
 
-def _build(specs: list[str] | None, require_promtool: bool, console: Console) -> Output:
+def _build(
+    specs: list[str] | None,
+    require_promtool: bool,
+    console: Console,
+    alert_for: str | None = None,
+) -> Output:
     from promspec.pipeline import build_output, discover_specs
     from promspec.promtool import find_promtool
 
     paths = discover_specs(specs or [], Path("specs"))
-    output = build_output(paths, find_promtool(), require_promtool)
+    output = build_output(paths, find_promtool(), require_promtool, alert_for)
     for detail in output.details:
         console.detail(detail)
     for warning in output.warnings:
@@ -172,6 +198,7 @@ def generate(
     out: OutOption = Path("out"),
     require_promtool: RequireOption = False,
     strict: StrictOption = False,
+    alert_for: AlertForOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -181,7 +208,7 @@ def generate(
     def job() -> ExitCode:
         from promspec.writer import write_output
 
-        output = _build(specs, require_promtool, console)
+        output = _build(specs, require_promtool, console, alert_for)
         if strict and _strict_failure(output):
             console.error(
                 f"error: --strict: {_strict_failure(output)}; nothing was written"
@@ -207,6 +234,7 @@ def check(
     out: OutOption = Path("out"),
     require_promtool: RequireOption = False,
     strict: StrictOption = False,
+    alert_for: AlertForOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -216,7 +244,7 @@ def check(
     def job() -> ExitCode:
         from promspec.writer import compare_output
 
-        output = _build(specs, require_promtool, console)
+        output = _build(specs, require_promtool, console, alert_for)
         drift = compare_output(out, output.files)
         if drift:
             console.error(drift.report())
@@ -231,6 +259,101 @@ def check(
         return ExitCode.OK
 
     _run(console, job)
+
+
+SourceArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="URL_OR_FILE",
+        help="A /metrics endpoint (http:// or https:// URL) or a saved exposition file.",
+        show_default=False,
+    ),
+]
+SpecArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="SPEC",
+        help="Spec files to compare with. Default: every *.yaml and *.yml file in specs/.",
+        show_default=False,
+    ),
+]
+LiveFormatOption = Annotated[
+    str,
+    typer.Option("--format", metavar="text|json", help="Report format, on stdout."),
+]
+GroupOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--group",
+        metavar="NAME",
+        help="Report missing families for this spec group only; repeat for several. "
+        "Default: every group. For services that record only some groups.",
+        show_default=False,
+    ),
+]
+TIMEOUT_SECONDS = 10
+
+
+@app.command("live-check")
+def live_check(
+    source: SourceArgument,
+    specs: SpecArgument = None,
+    format: LiveFormatOption = "text",
+    group: GroupOption = None,
+) -> None:
+    """Compare a live /metrics endpoint or a saved exposition with the spec.
+
+    Exit 1 on any mismatch, 2 when the input or a spec cannot be read.
+    """
+    console = Console(quiet=False, verbose=False)
+
+    def job() -> ExitCode:
+        from promspec.live_check import compare, parse_exposition
+        from promspec.live_report import check_groups, render_json, render_text
+
+        if format not in ("text", "json"):
+            raise UsageError(f"invalid --format {format!r}: use text or json")
+        loaded = _load_specs(specs)
+        groups = check_groups(loaded, group or [])
+        report = compare(parse_exposition(_read_exposition(source)), loaded, groups)
+        render = render_json if format == "json" else render_text
+        print(render(report, source), end="")
+        return ExitCode.FAILED if report.mismatches else ExitCode.OK
+
+    _run(console, job)
+
+
+def _load_specs(specs: list[str] | None) -> list[Spec]:
+    from promspec.pipeline import discover_specs, load_specs
+
+    return load_specs(discover_specs(specs or [], Path("specs")))
+
+
+def _read_exposition(source: str) -> str:
+    """Return the text of an exposition from an http(s) URL or a file."""
+    if source.startswith(("http://", "https://")):
+        return _fetch(source)
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read {source}: {error}") from None
+
+
+def _fetch(url: str) -> str:
+    import urllib.error
+    import urllib.request
+
+    # Ask for OpenMetrics first: only that format carries units.
+    accept = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            return str(response.read().decode("utf-8"))
+    except (urllib.error.URLError, OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "reason", error)
+        raise InputError(
+            f"cannot read {url}: {reason}; check that the service is running and serves /metrics there"
+        ) from None
 
 
 @app.command()

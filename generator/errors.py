@@ -14,7 +14,9 @@ class ExitCode(enum.IntEnum):
 
     OK = 0
     FAILED = 1  # out/ differs from the spec, or the generated rules failed a check
-    INVALID_SPEC = 2  # a spec could not be read or is invalid; also a usage error
+    INVALID_SPEC = (
+        2  # a spec or another input could not be read or is invalid; also a usage error
+    )
     MISSING_TOOL = 3  # a required tool (promtool) is missing or broken
     WRITE_FAILED = 4  # the output folder could not be written
 
@@ -81,6 +83,18 @@ class CheckFailed(PromspecError):
     """The generated output failed a check (promtool rejected it, or out/ drifted)."""
 
     exit_code = ExitCode.FAILED
+
+
+class UsageError(PromspecError):
+    """A command-line value is invalid, such as a malformed duration."""
+
+    exit_code = ExitCode.INVALID_SPEC
+
+
+class InputError(PromspecError):
+    """An input other than a spec, such as a metrics exposition, could not be read."""
+
+    exit_code = ExitCode.INVALID_SPEC
 
 
 class WriteError(PromspecError):

@@ -111,11 +111,21 @@ def _claim(owners: dict[str, str], path: str, spec: Spec) -> None:
 
 
 def build_output(
-    paths: list[str], promtool: str | None, require_promtool: bool
+    paths: list[str],
+    promtool: str | None,
+    require_promtool: bool,
+    alert_for: str | None = None,
 ) -> Output:
-    """Load, render and validate; raise before anything is written when a check fails."""
+    """Load, render and validate; raise before anything is written when a check fails.
+
+    `alert_for`, when given, caps every alert's `for` duration (see `alert_for.py`).
+    """
     specs = load_specs(paths)
     warnings = lint(specs)
+    if alert_for is not None:
+        from promspec.alert_for import cap_alert_for
+
+        specs = [cap_alert_for(spec, alert_for) for spec in specs]
     output = Output(specs, render_all(specs), warnings)
     output.notes.append(
         f"lint passed with {count(len(warnings), 'warning')}"
