@@ -16,6 +16,7 @@ import functools
 import keyword
 import re
 import textwrap
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 
@@ -339,6 +340,19 @@ def _claim(name: str, used: set[str]) -> str:
     return name
 
 
+def _claim_param(name: str, reserved: set[str], module_names: set[str]) -> str:
+    """Reserve a parameter name that clashes with no other parameter or module name.
+
+    Module-level names count too, because method bodies refer to the Literal
+    aliases by name. They are looked up rather than copied into `reserved`,
+    since a large spec defines thousands of them.
+    """
+    while name in reserved or name in module_names or keyword.iskeyword(name):
+        name += "_"
+    reserved.add(name)
+    return name
+
+
 def _enum_aliases(
     groups: tuple[Group, ...], used: set[str]
 ) -> dict[tuple[str, tuple[str, ...]], str]:
@@ -356,13 +370,13 @@ def _enum_aliases(
                 if label.kind is LabelKind.ENUM:
                     key = (label.name, label.values)
                     first_users.setdefault(key, (group.name, metric.key))
-    label_names = [name for name, _ in first_users]
-    in_groups = [(group, name) for (name, _), (group, _) in first_users.items()]
+    label_names = Counter(name for name, _ in first_users)
+    in_groups = Counter((group, name) for (name, _), (group, _) in first_users.items())
     aliases = {}
     for (name, values), (group_name, metric_key) in first_users.items():
-        if label_names.count(name) == 1:
+        if label_names[name] == 1:
             base = name
-        elif in_groups.count((group_name, name)) == 1:
+        elif in_groups[group_name, name] == 1:
             base = f"{group_name}_{name}"
         else:
             base = f"{metric_key}_{name}"
@@ -388,12 +402,10 @@ def _label_params(
     aliases: dict[tuple[str, tuple[str, ...]], str],
     module_names: set[str],
 ) -> tuple[LabelParam, ...]:
-    # Module-level names are reserved too, because method bodies refer to the
-    # Literal aliases by name.
-    reserved = set(_BODY_NAMES) | module_names
+    reserved = set(_BODY_NAMES)
     params = []
     for label in metric.labels:
-        param = _claim(label.name, reserved)
+        param = _claim_param(label.name, reserved, module_names)
         if label.kind is LabelKind.ENUM:
             alias = aliases[label.name, label.values]
             params.append(LabelParam(label, param, alias, alias))
@@ -472,7 +484,14 @@ def _escape_char(char: str) -> str:
 
 def python_string(text: str) -> str:
     """Return `text` as a double-quoted Python literal, escaped as repr() escapes."""
+    if _is_plain(text):
+        return f'"{text}"'
     return '"' + "".join('\\"' if c == '"' else _escape_char(c) for c in text) + '"'
+
+
+def _is_plain(text: str) -> bool:
+    """Tell whether `text` needs no escape in a literal: printable, no quote or backslash."""
+    return text.isprintable() and '"' not in text and "\\" not in text
 
 
 def string_assignment(target: str, text: str, indent: int) -> str:
@@ -581,6 +600,8 @@ def _wrap_lines(text: str, width: int) -> str:
 
 
 def _escape_docstring(text: str) -> str:
+    if all(_is_plain(line) for line in text.split("\n")):
+        return text
     escaped = []
     for index, char in enumerate(text):
         if char == '"' and text[index + 1 : index + 2] in ('"', ""):
