@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +41,8 @@ def check_rules(promtool: str, rule_files: list[Path]) -> PromtoolResult:
     commands = [[promtool, "check", "rules", *batch] for batch in batches]
     if len(commands) == 1:
         return _run(commands[0])
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(len(commands)) as pool:
         results = list(pool.map(_run, commands))
     output = "\n".join(result.output for result in results if result.output)
