@@ -12,6 +12,7 @@ and needs Python 3.10 or newer for `X | None` annotations and `TypeAlias`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import keyword
 import re
@@ -231,10 +232,32 @@ def render_module(spec: Spec) -> dict[str, str]:
     return {f"python/{spec.module}.py": template.render(_context(spec))}
 
 
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, in a private folder of the temp directory.
+
+    Compiling the module template takes longer than rendering a spec of
+    Compozy's size. Entries are keyed by a checksum of the template source and
+    the Python version, so an edited template is compiled again.
+    """
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        # A cache that cannot be written only costs the compile.
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _template_cache() -> jinja2.BytecodeCache | None:
+    try:
+        return _TemplateCache()
+    except (OSError, RuntimeError):  # Jinja raises RuntimeError for an unsafe folder
+        return None
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FunctionLoader(_load_template),
+        bytecode_cache=_template_cache(),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
