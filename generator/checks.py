@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from promspec.errors import AnalysisError, Diagnostic
@@ -116,7 +115,7 @@ def expression_problems(spec: Spec) -> list[Diagnostic]:
             )
             continue
         found += [
-            unknown_metric(spec, name, field, location)
+            unknown_metric(spec, known, name, field, location)
             for name in metric_names(tree)
             if name not in known
         ]
@@ -153,16 +152,22 @@ def known_names(spec: Spec) -> set[str]:
     return samples | {rule.record for rule in spec.recording_rules}
 
 
-def unknown_metric(spec: Spec, name: str, field: str, location: Location) -> Diagnostic:
+def unknown_metric(
+    spec: Spec, known: set[str], name: str, field: str, location: Location
+) -> Diagnostic:
     message = (
         f'unknown metric "{name}": neither the spec nor its recording rules define it'
     )
-    return Diagnostic(location, field, message, suggest_metric(spec, name))
+    return Diagnostic(location, field, message, suggest_metric(spec, known, name))
 
 
-def suggest_metric(spec: Spec, name: str) -> str:
-    """Name the closest defined series: a missing namespace, `_total` or a wrong suffix."""
-    known = known_names(spec)
+def suggest_metric(spec: Spec, known: set[str], name: str) -> str:
+    """Name the closest defined series: a missing namespace, `_total` or a wrong suffix.
+
+    `known` is `known_names(spec)`, computed once for all unknown names.
+    """
+    import difflib  # imported here: only an unknown metric needs it
+
     for candidate in (
         f"{spec.namespace}_{name}",
         f"{name}_total",

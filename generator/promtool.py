@@ -34,10 +34,12 @@ def find_promtool() -> str | None:
 def check_rules(promtool: str, rule_files: list[Path]) -> PromtoolResult:
     """Run `promtool check rules` on the files; a crash or time-out raises ToolError.
 
-    promtool checks files one after another on one core, so the files are
-    split into one contiguous batch per core and the batches run at once.
+    promtool checks files one after another on one core, so many files are
+    split into contiguous batches, one per core, and the batches run at once.
     """
-    batches = _batches([str(path) for path in rule_files], os.cpu_count() or 1)
+    paths = [str(path) for path in rule_files]
+    cores = min(os.cpu_count() or 1, -(-len(paths) // _MIN_BATCH))
+    batches = _batches(paths, cores)
     commands = [[promtool, "check", "rules", *batch] for batch in batches]
     if len(commands) == 1:
         return _run(commands[0])
@@ -47,6 +49,11 @@ def check_rules(promtool: str, rule_files: list[Path]) -> PromtoolResult:
         results = list(pool.map(_run, commands))
     output = "\n".join(result.output for result in results if result.output)
     return PromtoolResult(all(result.ok for result in results), output)
+
+
+# Below this many files per batch, starting another promtool costs more than
+# it saves.
+_MIN_BATCH = 20
 
 
 def _batches(items: list[str], count: int) -> list[list[str]]:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import keyword
 import re
 import textwrap
 from collections import Counter
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 import jinja2
 from promspec.model import Group, Label, LabelKind, Metric, MetricType, Source, Spec
@@ -272,7 +273,11 @@ def _environment() -> jinja2.Environment:
 
 
 def _load_template(name: str) -> str:
-    return resources.files("promspec.templates").joinpath(name).read_text("utf-8")
+    # The templates are files in the folder of a regular package. Reading them
+    # through importlib.resources would also import zipfile.
+    package = importlib.import_module("promspec.templates")
+    assert package.__file__ is not None, "promspec.templates is a regular package"
+    return Path(package.__file__).with_name(name).read_text("utf-8")
 
 
 def _context(spec: Spec) -> dict[str, object]:
