@@ -98,7 +98,10 @@ def alert_yaml(key: str, series: str) -> list[str]:
 def synthetic_spec(metrics: int, groups: int) -> str:
     """Return a valid spec of `metrics` metrics spread evenly over `groups` groups."""
     if metrics < 1 or not 1 <= groups <= metrics:
-        raise ValueError(f"need 1 <= groups <= metrics, not {groups} and {metrics}")
+        raise ValueError(
+            f"invalid size: {groups} groups for {metrics} metrics;"
+            " groups must be between 1 and the number of metrics"
+        )
     lines = [
         "version: 1",
         f"namespace: {NAMESPACE}",
