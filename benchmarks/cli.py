@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,17 +21,6 @@ PROMSPEC = VENV_BIN / "promspec"
 
 # A stand-in for promtool that accepts every rule file, to time promspec alone.
 NO_OP_PROMTOOL = "#!/bin/sh\nexit 0\n"
-
-
-@dataclass(frozen=True)
-class Timing:
-    """One hyperfine result, in seconds."""
-
-    name: str
-    median: float
-    mean: float
-    stddev: float
-    runs: int
 
 
 def commands(scratch: Path) -> dict[str, str]:
@@ -56,21 +44,30 @@ def commands(scratch: Path) -> dict[str, str]:
     }
 
 
-def run_hyperfine(runs: int = 30) -> list[Timing]:
-    """Time every command side by side in one hyperfine run, from the repository root."""
+def run_hyperfine(rounds: int = 5, runs: int = 10) -> list[dict[str, float]]:
+    """Time every command in `rounds` hyperfine runs; return each round's medians.
+
+    Commands are timed one after another within a round, so a ratio taken
+    within each round, then the median of those, suffers less from a change
+    of load on the machine than one long run would.
+    """
     with tempfile.TemporaryDirectory(prefix="promspec-bench-") as folder:
         scratch = Path(folder)
         named = commands(scratch)
-        export = scratch / "hyperfine.json"
-        argv = ["hyperfine", "-N", "--warmup", "3", "--runs", str(runs)]
-        argv += ["--export-json", str(export), "--style", "basic"]
-        for name, command in named.items():
-            argv += ["--command-name", name, command]
-        subprocess.run(
-            argv, cwd=ROOT, env=_environment(), check=True, stdout=sys.stderr
-        )
-        results = json.loads(export.read_text())["results"]
-    return [_timing(result) for result in results]
+        return [_hyperfine_round(named, scratch, runs) for _ in range(rounds)]
+
+
+def _hyperfine_round(
+    named: dict[str, str], scratch: Path, runs: int
+) -> dict[str, float]:
+    export = scratch / "hyperfine.json"
+    argv = ["hyperfine", "-N", "--warmup", "3", "--runs", str(runs)]
+    argv += ["--export-json", str(export), "--style", "basic"]
+    for name, command in named.items():
+        argv += ["--command-name", name, command]
+    subprocess.run(argv, cwd=ROOT, env=_environment(), check=True, stdout=sys.stderr)
+    results = json.loads(export.read_text())["results"]
+    return {str(result["command"]): float(result["median"]) for result in results}
 
 
 def _environment() -> dict[str, str]:
@@ -80,18 +77,6 @@ def _environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def _timing(result: dict[str, object]) -> Timing:
-    times = result["times"]
-    assert isinstance(times, list)
-    return Timing(
-        str(result["command"]),
-        float(str(result["median"])),
-        float(str(result["mean"])),
-        float(str(result["stddev"])),
-        len(times),
-    )
-
-
 if __name__ == "__main__":
-    for timing in run_hyperfine():
-        print(f"{timing.name:32s} median {timing.median * 1000:7.1f} ms")
+    for name, median in run_hyperfine(rounds=1, runs=30)[0].items():
+        print(f"{name:40s} median {median * 1000:7.1f} ms")
