@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from promspec.errors import ToolError
 
@@ -14,8 +14,7 @@ INSTALL_HINT = "install it with `apt-get install prometheus` (Debian, Ubuntu) or
 TIMEOUT_SECONDS = 120
 
 
-@dataclass(frozen=True)
-class PromtoolResult:
+class PromtoolResult(NamedTuple):
     ok: bool
     output: str  # promtool's stdout and stderr, as printed
 

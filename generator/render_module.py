@@ -19,8 +19,8 @@ import keyword
 import re
 import textwrap
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 from promspec.model import Group, Label, LabelKind, Metric, MetricType, Source, Spec
@@ -82,8 +82,7 @@ _IMPORTED_NAMES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class LabelParam:
+class LabelParam(NamedTuple):
     """A label as a keyword argument of the generated methods."""
 
     label: Label
@@ -101,8 +100,7 @@ class LabelParam:
         return f"str({self.param})" if self.label.kind is LabelKind.INT else self.param
 
 
-@dataclass(frozen=True)
-class Method:
+class Method(NamedTuple):
     """A recording method of a generated class, such as `inc` or `observe`."""
 
     name: str
@@ -112,8 +110,7 @@ class Method:
     doc: str
 
 
-@dataclass(frozen=True)
-class MetricClass:
+class MetricClass(NamedTuple):
     """One generated class: its names, label parameters and constructor."""
 
     metric: Metric
