@@ -1,6 +1,6 @@
 """Run every benchmark and print one table of figures, ratios and targets.
 
-    python -m benchmarks                 # all of them, about 6 minutes
+    python -m benchmarks                 # all of them, about 5 minutes
     python -m benchmarks --only hot cli  # a subset
 
 Ratios divide two figures measured side by side in the same run, so they
