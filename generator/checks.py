@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from promspec.errors import Diagnostic
@@ -93,6 +92,8 @@ def known_names(spec: Spec) -> set[str]:
 
 def suggest_metric(spec: Spec, name: str) -> str:
     """Name the closest defined series: a missing namespace, `_total` or a wrong suffix."""
+    import difflib  # imported here: only an unknown metric needs it
+
     known = known_names(spec)
     for candidate in (
         f"{spec.namespace}_{name}",

@@ -162,12 +162,11 @@ class _Converter:
             raise self.unsupported_tag(node, field)
         if node.tag == "tag:yaml.org,2002:timestamp":
             return str(node.value)
-        if (
-            node.tag == "tag:yaml.org,2002:str"
-            and not node.style
-            and _FLOAT_12.match(node.value)
-        ):
-            return float(node.value)
+        if node.tag == "tag:yaml.org,2002:str":
+            # Most scalars of a spec are text, which needs no constructor.
+            if not node.style and _FLOAT_12.match(node.value):
+                return float(node.value)
+            return node.value
         return self.constructor.construct_object(node)
 
 

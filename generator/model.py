@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, order=True)
-class Location:
-    """A position in a spec file: 1-based line and column."""
+class Location(NamedTuple):
+    """A position in a spec file: 1-based line and column.
+
+    A named tuple, not a dataclass, because the loader makes one per key and
+    value of the spec, and a tuple is smaller and quicker to create.
+    """
 
     file: str
     line: int

@@ -12,12 +12,15 @@ and needs Python 3.10 or newer for `X | None` annotations and `TypeAlias`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib
 import keyword
 import re
 import textwrap
-from dataclasses import dataclass
-from importlib import resources
+from collections import Counter
+from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 from promspec.model import Group, Label, LabelKind, Metric, MetricType, Source, Spec
@@ -79,8 +82,7 @@ _IMPORTED_NAMES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class LabelParam:
+class LabelParam(NamedTuple):
     """A label as a keyword argument of the generated methods."""
 
     label: Label
@@ -98,8 +100,7 @@ class LabelParam:
         return f"str({self.param})" if self.label.kind is LabelKind.INT else self.param
 
 
-@dataclass(frozen=True)
-class Method:
+class Method(NamedTuple):
     """A recording method of a generated class, such as `inc` or `observe`."""
 
     name: str
@@ -109,8 +110,7 @@ class Method:
     doc: str
 
 
-@dataclass(frozen=True)
-class MetricClass:
+class MetricClass(NamedTuple):
     """One generated class: its names, label parameters and constructor."""
 
     metric: Metric
@@ -230,10 +230,32 @@ def render_module(spec: Spec) -> dict[str, str]:
     return {f"python/{spec.module}.py": template.render(_context(spec))}
 
 
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, in a private folder of the temp directory.
+
+    Compiling the module template takes longer than rendering a spec of
+    Compozy's size. Entries are keyed by a checksum of the template source and
+    the Python version, so an edited template is compiled again.
+    """
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        # A cache that cannot be written only costs the compile.
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _template_cache() -> jinja2.BytecodeCache | None:
+    try:
+        return _TemplateCache()
+    except (OSError, RuntimeError):  # Jinja raises RuntimeError for an unsafe folder
+        return None
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FunctionLoader(_load_template),
+        bytecode_cache=_template_cache(),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -248,7 +270,11 @@ def _environment() -> jinja2.Environment:
 
 
 def _load_template(name: str) -> str:
-    return resources.files("promspec.templates").joinpath(name).read_text("utf-8")
+    # The templates are files in the folder of a regular package. Reading them
+    # through importlib.resources would also import zipfile.
+    package = importlib.import_module("promspec.templates")
+    assert package.__file__ is not None, "promspec.templates is a regular package"
+    return Path(package.__file__).with_name(name).read_text("utf-8")
 
 
 def _context(spec: Spec) -> dict[str, object]:
@@ -339,6 +365,19 @@ def _claim(name: str, used: set[str]) -> str:
     return name
 
 
+def _claim_param(name: str, reserved: set[str], module_names: set[str]) -> str:
+    """Reserve a parameter name that clashes with no other parameter or module name.
+
+    Module-level names count too, because method bodies refer to the Literal
+    aliases by name. They are looked up rather than copied into `reserved`,
+    since a large spec defines thousands of them.
+    """
+    while name in reserved or name in module_names or keyword.iskeyword(name):
+        name += "_"
+    reserved.add(name)
+    return name
+
+
 def _enum_aliases(
     groups: tuple[Group, ...], used: set[str]
 ) -> dict[tuple[str, tuple[str, ...]], str]:
@@ -356,13 +395,13 @@ def _enum_aliases(
                 if label.kind is LabelKind.ENUM:
                     key = (label.name, label.values)
                     first_users.setdefault(key, (group.name, metric.key))
-    label_names = [name for name, _ in first_users]
-    in_groups = [(group, name) for (name, _), (group, _) in first_users.items()]
+    label_names = Counter(name for name, _ in first_users)
+    in_groups = Counter((group, name) for (name, _), (group, _) in first_users.items())
     aliases = {}
     for (name, values), (group_name, metric_key) in first_users.items():
-        if label_names.count(name) == 1:
+        if label_names[name] == 1:
             base = name
-        elif in_groups.count((group_name, name)) == 1:
+        elif in_groups[group_name, name] == 1:
             base = f"{group_name}_{name}"
         else:
             base = f"{metric_key}_{name}"
@@ -388,12 +427,10 @@ def _label_params(
     aliases: dict[tuple[str, tuple[str, ...]], str],
     module_names: set[str],
 ) -> tuple[LabelParam, ...]:
-    # Module-level names are reserved too, because method bodies refer to the
-    # Literal aliases by name.
-    reserved = set(_BODY_NAMES) | module_names
+    reserved = set(_BODY_NAMES)
     params = []
     for label in metric.labels:
-        param = _claim(label.name, reserved)
+        param = _claim_param(label.name, reserved, module_names)
         if label.kind is LabelKind.ENUM:
             alias = aliases[label.name, label.values]
             params.append(LabelParam(label, param, alias, alias))
@@ -472,7 +509,14 @@ def _escape_char(char: str) -> str:
 
 def python_string(text: str) -> str:
     """Return `text` as a double-quoted Python literal, escaped as repr() escapes."""
+    if _is_plain(text):
+        return f'"{text}"'
     return '"' + "".join('\\"' if c == '"' else _escape_char(c) for c in text) + '"'
+
+
+def _is_plain(text: str) -> bool:
+    """Tell whether `text` needs no escape in a literal: printable, no quote or backslash."""
+    return text.isprintable() and '"' not in text and "\\" not in text
 
 
 def string_assignment(target: str, text: str, indent: int) -> str:
@@ -581,6 +625,8 @@ def _wrap_lines(text: str, width: int) -> str:
 
 
 def _escape_docstring(text: str) -> str:
+    if all(_is_plain(line) for line in text.split("\n")):
+        return text
     escaped = []
     for index, char in enumerate(text):
         if char == '"' and text[index + 1 : index + 2] in ('"', ""):

@@ -55,7 +55,12 @@ def alerting_rule(alert: Alert) -> dict[str, Any]:
     return data
 
 
-class _RuleDumper(yaml.SafeDumper):
+# libyaml's emitter, where PyYAML was built with it, writes the same text as
+# PyYAML's own emitter in a fraction of the time; the golden tests compare it.
+_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _RuleDumper(_BaseDumper):  # type: ignore[misc,valid-type]
     """Keeps the conventional key order of a rule and writes multi-line text as blocks."""
 
 
@@ -74,6 +79,10 @@ def _block_safe(text: str) -> bool:
 
 _RuleDumper.add_representer(str, _represent_str)
 
+# A line width that no rule reaches, so that long expressions are never folded.
+# libyaml takes a C int, so float("inf") would fail there.
+_NO_FOLDING = 2**31 - 1
+
 
 def dump_yaml(document: Any) -> str:
     return yaml.dump(
@@ -82,6 +91,6 @@ def dump_yaml(document: Any) -> str:
         sort_keys=False,
         default_flow_style=False,
         allow_unicode=True,
-        width=float("inf"),
+        width=_NO_FOLDING,
         indent=2,
     )

@@ -7,13 +7,12 @@ key for an unknown one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 SUPPORTED_VERSIONS = (1,)
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     name: str
     kind: str  # string, integer, number, mapping, list
     description: str

@@ -8,8 +8,6 @@ from interleaving.
 
 from __future__ import annotations
 
-import ctypes
-import difflib
 import errno
 import fcntl
 import os
@@ -83,6 +81,8 @@ def compare_output(out_dir: Path, files: dict[str, str]) -> Drift:
 
 
 def short_diff(path: str, old: str, new: str) -> str:
+    import difflib  # imported here: only a drift needs it
+
     lines = list(
         difflib.unified_diff(
             old.splitlines(),
@@ -158,6 +158,8 @@ def _swap(staging: Path, out_dir: Path) -> None:
 
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths atomically with Linux renameat2; False where it is not available."""
+    import ctypes  # imported here: only a write that changes files needs it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
