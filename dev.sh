@@ -33,8 +33,11 @@ apt_install() {
 setup_venv() {
   local python
   python=$(python_bin)
-  if [ ! -x .venv/bin/python ]; then
-    "$python" -m venv .venv 2>/dev/null || { rm -rf .venv; apt_install python3-venv && "$python" -m venv .venv; }
+  if [ ! -x .venv/bin/python ] && ! "$python" -m venv .venv 2>/dev/null; then
+    # Debian splits venv support into python3-venv.
+    rm -rf .venv
+    apt_install python3-venv || exit 1
+    "$python" -m venv .venv
   fi
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 }

@@ -91,6 +91,17 @@ def read_version(data: YamlMap, path: str) -> int:
             ]
         )
     version = data["version"]
+    if isinstance(version, str):
+        raise SpecError(
+            [
+                Diagnostic(
+                    where(data, "version"),
+                    "version",
+                    f'the spec version must be a number, found the text "{version}"',
+                    f"write `version: {schema.SUPPORTED_VERSIONS[-1]}`, without quotes",
+                )
+            ]
+        )
     if isinstance(version, bool) or version not in schema.SUPPORTED_VERSIONS:
         raise SpecError(
             [

@@ -129,10 +129,13 @@ def read_unit(reader: Reader, node: YamlMap, field: str) -> str:
 
 def read_queries(reader: Reader, node: YamlMap, field: str) -> tuple[Query, ...]:
     if ("query" in node) == ("queries" in node):
+        both = "query" in node
         reader.report(
             node.location,
             field,
-            "a panel needs either query or queries, not both",
+            "a panel has both query and queries"
+            if both
+            else "a panel needs query or queries",
             "write `query:` for one expression, or `queries:` with a list of query and legend",
         )
         return ()

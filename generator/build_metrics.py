@@ -139,7 +139,7 @@ def read_source(
             where(node, "source"),
             join(field, "source"),
             f"a {metric_type.value} cannot be read from a callback",
-            "use source: callback on counters and gauges only; observe histogram values directly",
+            f"use source: callback on counters and gauges only; observe {metric_type.value} values directly",
         )
     return Source(source) if source else Source.DIRECT
 
@@ -190,21 +190,18 @@ def _bucket_bounds(
     reader: Reader, items: YamlList, location: Location, field: str
 ) -> tuple[float, ...]:
     bounds: list[float] = []
+    last = len(items) - 1
     for index, item in enumerate(items):
-        if (
-            isinstance(item, bool)
-            or not isinstance(item, int | float)
-            or math.isnan(item)
-        ):
+        if not _is_bound(item, allow_inf=index == last):
             reader.report(
                 items.item_locations[index],
                 f"{field}[{index}]",
                 f"invalid bucket bound {item!r}",
-                "write a number, such as 0.5 or 1e3",
+                "write a finite number, such as 0.5 or 1e3; +Inf may only come last",
             )
             return ()
         bounds.append(float(item))
-    if bounds and math.isinf(bounds[-1]) and bounds[-1] > 0:
+    if bounds and bounds[-1] == math.inf:
         bounds.pop()  # the client adds +Inf itself
     if not bounds or any(later <= earlier for earlier, later in pairwise(bounds)):
         reader.report(
@@ -215,6 +212,13 @@ def _bucket_bounds(
         )
         return ()
     return tuple(bounds)
+
+
+def _is_bound(item: object, allow_inf: bool) -> bool:
+    """Tell whether a YAML value is a usable bound: a finite number, or +Inf last."""
+    if isinstance(item, bool) or not isinstance(item, int | float):
+        return False
+    return math.isfinite(item) or (allow_inf and item == math.inf)
 
 
 def _number(value: float) -> str:
@@ -281,6 +285,14 @@ def read_label(
             field,
             "a label must be `- name: type` or a mapping with name and values",
             "write it as `- method: enum[GET, POST]` or `- path: string`",
+        )
+        return None
+    if "name" not in item and len(item) > 1:
+        reader.report(
+            location,
+            field,
+            f"one list item contains {len(item)} labels: {', '.join(item)}",
+            "write each label as its own item, such as `- method: enum[GET, POST]`",
         )
         return None
     if _is_short_form(item):

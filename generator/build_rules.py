@@ -220,7 +220,7 @@ def _label_value(
             labels.value_locations[name],
             join(field, name),
             f"expected text, found {describe(value)}",
-            'quote the value, such as "true"',
+            'write one text value; quote a number or boolean, such as "true"',
         )
         return ""
     return value

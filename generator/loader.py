@@ -176,6 +176,8 @@ def parse_yaml(text: str, path: str) -> Any:
         node = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(error, text, path) from None
+    except yaml.reader.ReaderError as error:
+        raise _character_error(error, text, path) from None
     except yaml.YAMLError as error:
         raise SpecError(
             [Diagnostic(Location(path, 1, 1), "(file)", f"invalid YAML: {error}")]
@@ -219,6 +221,26 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: str) -> SpecErro
     location = Location(path, line, column)
     return SpecError(
         [Diagnostic(location, "(file)", f"invalid YAML: {problem}{context}", hint)]
+    )
+
+
+def _character_error(error: yaml.reader.ReaderError, text: str, path: str) -> SpecError:
+    """Report a character YAML does not allow (a NUL or another control character)."""
+    before = text[: error.position]
+    line = before.count("\n") + 1
+    column = error.position - (before.rfind("\n") + 1) + 1
+    character = (
+        f"U+{ord(text[error.position]):04X}" if error.position < len(text) else "?"
+    )
+    return SpecError(
+        [
+            Diagnostic(
+                Location(path, line, column),
+                "(file)",
+                f"invalid YAML: control character {character} is not allowed",
+                "remove it; the spec must be plain text",
+            )
+        ]
     )
 
 

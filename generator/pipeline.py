@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ class Output:
 def discover_specs(paths: list[str], default_dir: Path) -> list[str]:
     """Return the spec files to read: the given ones, or every spec in default_dir."""
     if paths:
-        return paths
+        return _unique_files(paths)
     found = sorted(
         p for p in default_dir.glob("*") if p.suffix in SPEC_SUFFIXES and p.is_file()
     )
@@ -49,12 +50,24 @@ def discover_specs(paths: list[str], default_dir: Path) -> list[str]:
             [
                 Diagnostic.general(
                     str(default_dir),
-                    "no spec files (*.yaml) found",
+                    "no spec files (*.yaml, *.yml) found",
                     "pass a spec file, or add one to specs/",
                 )
             ]
         )
     return [str(p) for p in found]
+
+
+def _unique_files(paths: list[str]) -> list[str]:
+    """Drop a spec named twice, even by two different paths to the same file."""
+    seen: set[str] = set()
+    unique = []
+    for path in paths:
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            unique.append(path)
+    return unique
 
 
 def load_specs(paths: list[str]) -> list[Spec]:
@@ -198,6 +211,9 @@ def check_rules(output: Output, promtool: str | None, require_promtool: bool) ->
     from promspec.promtool import check_rules as run_check
 
     rule_files = sorted(path for path in output.files if path.endswith(".rules.yml"))
+    if not rule_files:
+        output.notes.append("no rule files to check")
+        return
     if promtool is None:
         message = f"promtool not found: skipped `promtool check rules` on {count(len(rule_files), 'rule file')}; {INSTALL_HINT}"
         if require_promtool:

@@ -280,7 +280,10 @@ def _load_template(name: str) -> str:
 def _context(spec: Spec) -> dict[str, object]:
     used = set(_IMPORTED_NAMES)
     aliases = _enum_aliases(spec.groups, used)
-    classes = [_metric_class(metric, aliases, used) for metric in spec.metrics]
+    attributes: set[str] = set()
+    classes = [
+        _metric_class(metric, aliases, used, attributes) for metric in spec.metrics
+    ]
     top_class = _claim(f"{_camel(spec.namespace)}Metrics", used)
     usage = (
         f"Build one `{top_class}` per process, on the default registry or on"
@@ -295,6 +298,7 @@ def _context(spec: Spec) -> dict[str, object]:
         "aliases": {alias: values for (_, values), alias in aliases.items()},
         "classes": classes,
         "top_class": top_class,
+        "has_callbacks": any(c.is_callback for c in classes),
     }
 
 
@@ -410,14 +414,19 @@ def _enum_aliases(
 
 
 def _metric_class(
-    metric: Metric, aliases: dict[tuple[str, tuple[str, ...]], str], used: set[str]
+    metric: Metric,
+    aliases: dict[tuple[str, tuple[str, ...]], str],
+    used: set[str],
+    attributes: set[str],
 ) -> MetricClass:
     if metric.source is Source.CALLBACK and metric.type not in _FAMILY_CLASSES:
         raise ValueError(
             f"{metric.key}: a {metric.type.value} cannot be read from a callback,"
             " only a counter or a gauge"
         )
-    attribute = f"{metric.key}_" if keyword.iskeyword(metric.key) else metric.key
+    # A key that is a keyword, or that another key already took that way (`class`
+    # and `class_`), gets underscores appended, so every metric keeps an attribute.
+    attribute = _claim(metric.key, attributes)
     params = _label_params(metric, aliases, used)
     return MetricClass(metric, _claim(_camel(metric.key), used), attribute, params)
 
@@ -447,7 +456,8 @@ def _import_lines(classes: list[MetricClass]) -> list[str]:
     """Return the import statements, grouped and sorted as ruff's isort rule expects."""
     names = _imported_names(classes)
     standard = ["collections.abc", "itertools", "typing"]
-    lines = [
+    lines = ["import logging"] if any(c.is_callback for c in classes) else []
+    lines += [
         _from_import(module, names[module]) for module in standard if names[module]
     ]
     if lines:

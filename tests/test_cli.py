@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
 from pathlib import Path
@@ -214,7 +213,7 @@ def test_no_specs_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     code, _, stderr = invoke("generate")
 
     assert code == ExitCode.INVALID_SPEC
-    assert stderr.splitlines()[0] == "specs: error: no spec files (*.yaml) found"
+    assert stderr.splitlines()[0] == "specs: error: no spec files (*.yaml, *.yml) found"
 
 
 def test_two_specs_same_namespace_rejected(in_root: Path, tmp_path: Path) -> None:
@@ -249,18 +248,59 @@ def test_version_printed_to_stdout() -> None:
     assert stdout == f"{__version__}\n"
 
 
-def test_unwritable_output_is_write_error(in_root: Path, tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        blocker = tmp_path / "file"
-        blocker.write_text("not a folder\n")
-        out = blocker / "out"
-    else:
-        locked = tmp_path / "locked"
-        locked.mkdir(mode=0o500)
-        out = locked / "out"
+def test_output_below_file_is_write_error(in_root: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder\n")
+
+    code, _, stderr = invoke("generate", SHOP, "--out", str(blocker / "out"))
+
+    assert code == ExitCode.WRITE_FAILED
+    assert stderr == f"error: {blocker} is a file, not a folder; choose another --out\n"
+
+
+def test_failed_swap_is_write_error(
+    in_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("promspec.writer._swap", fail)
+    out = tmp_path / "out"
 
     code, _, stderr = invoke("generate", SHOP, "--out", str(out))
 
     assert code == ExitCode.WRITE_FAILED
-    assert stderr.startswith(f"error: cannot write {out}")
-    assert stderr.rstrip().endswith("the previous output is unchanged")
+    assert stderr == (
+        f"error: cannot write {out}: No space left on device; "
+        "the previous output is unchanged\n"
+    )
+    assert not out.exists()
+
+
+def test_spec_without_rules_generates(
+    in_root: Path, tmp_path: Path, promtool: str
+) -> None:
+    out = tmp_path / "out"
+
+    code, _, stderr = invoke(
+        "generate",
+        "tests/specs/good/minimal.yaml",
+        "--out",
+        str(out),
+        "--require-promtool",
+    )
+
+    assert code == ExitCode.OK
+    assert "no rule files to check" in stderr
+    assert (out / "python/tiny_metrics.py").is_file()
+
+
+def test_same_spec_twice_read_once(
+    in_root: Path, tmp_path: Path, promtool: str
+) -> None:
+    out = tmp_path / "out"
+
+    code, _, stderr = invoke("generate", SHOP, f"./{SHOP}", "--out", str(out))
+
+    assert code == ExitCode.OK
+    assert stderr.splitlines()[0] == f"{out}: 4 files from 1 spec, 4 files changed"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import logging
 import re
 import subprocess
 import sys
@@ -476,18 +477,68 @@ def test_callback_value_read_each_scrape(
     assert registry.get_sample_value("shop_pool_connections_open") == 1.0
 
 
-def test_callback_bad_enum_raises_at_scrape(
-    shop: ModuleType, registry: CollectorRegistry
+def test_callback_bad_enum_logged_and_skipped(
+    shop: ModuleType, registry: CollectorRegistry, caplog: pytest.LogCaptureFixture
 ) -> None:
     metrics = shop.ShopMetrics(registry)
     metrics.shard_reads_total.set_callback(lambda: {(1, "erase"): 1})
+    metrics.pool_connections_open.set_callback(lambda: 7)
 
-    with pytest.raises(ValueError) as raised:
-        generate_latest(registry)
-    assert str(raised.value) == (
+    with caplog.at_level(logging.ERROR, logger=shop.__name__):
+        text = generate_latest(registry).decode()
+
+    assert "shop_shard_reads_total" not in text
+    assert "shop_pool_connections_open 7.0" in text
+    assert caplog.records[0].getMessage() == (
+        "reading shop_shard_reads_total for a scrape failed; it is left out"
+    )
+    assert str(caplog.records[0].exc_info[1]) == (
         "invalid value 'erase' for label 'mode' of shop_shard_reads_total: "
         "expected one of read, write"
     )
+
+
+def test_callback_error_skips_one_metric(
+    shop: ModuleType, registry: CollectorRegistry, caplog: pytest.LogCaptureFixture
+) -> None:
+    metrics = shop.ShopMetrics(registry)
+
+    def broken() -> float:
+        raise ConnectionError("pool is closed")
+
+    metrics.pool_hits_total.set_callback(broken)
+    metrics.pool_connections_open.set_callback(lambda: 7)
+
+    with caplog.at_level(logging.ERROR, logger=shop.__name__):
+        text = generate_latest(registry).decode()
+
+    assert "shop_pool_hits_total" not in text
+    assert "shop_pool_connections_open 7.0" in text
+    assert isinstance(caplog.records[0].exc_info[1], ConnectionError)
+
+
+@pytest.mark.parametrize(
+    ("reading", "error"),
+    [
+        (None, "float() argument must be a string or a real number, not 'NoneType'"),
+        (-3, "a counter cannot be negative; the callback returned -3.0"),
+    ],
+)
+def test_callback_invalid_value_logged(
+    shop: ModuleType,
+    registry: CollectorRegistry,
+    caplog: pytest.LogCaptureFixture,
+    reading: object,
+    error: str,
+) -> None:
+    metrics = shop.ShopMetrics(registry)
+    metrics.pool_hits_total.set_callback(lambda: reading)
+
+    with caplog.at_level(logging.ERROR, logger=shop.__name__):
+        text = generate_latest(registry).decode()
+
+    assert "shop_pool_hits_total" not in text
+    assert str(caplog.records[0].exc_info[1]) == error
 
 
 def test_describe_skips_callback(shop: ModuleType, registry: CollectorRegistry) -> None:

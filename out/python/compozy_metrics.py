@@ -6,6 +6,7 @@ Build one `CompozyMetrics` per process, on the default registry or on another, a
 record through its attributes, which are named after the metrics of compozy.yaml.
 """
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from itertools import product
 from typing import Literal, TypeAlias, get_args
@@ -53,6 +54,9 @@ def _check_label_value(
             f"invalid value {value!r} for label {label!r} of {metric}: "
             f"expected one of {expected}"
         )
+
+
+_log = logging.getLogger(__name__)
 
 
 class HttpRequestSizeBytes:
@@ -366,13 +370,28 @@ class PostgresConnectionsOpen:
         return [self._family()]
 
     def collect(self) -> Iterable[Metric]:
-        """Return the callback's current values, or nothing until a callback is set."""
+        """Return the callback's current values, or nothing until a callback is set.
+
+        A callback that raises or returns an invalid value is logged, and only
+        this metric is left out of the scrape.
+        """
         callback = self._callback
         if callback is None:
             return []
+        try:
+            return [self._read(callback)]
+        except Exception:
+            _log.exception("reading %s for a scrape failed; it is left out", self.name)
+            return []
+
+    def _read(self, callback: Callable[[], float]) -> GaugeMetricFamily:
         family = self._family()
-        family.add_metric([], callback())
-        return [family]
+        family.add_metric([], self._value(callback()))
+        return family
+
+    def _value(self, value: float) -> float:
+        number = float(value)
+        return number
 
     def _family(self) -> GaugeMetricFamily:
         return GaugeMetricFamily(self.name, self.documentation)
@@ -404,13 +423,28 @@ class PostgresConnectionsInUse:
         return [self._family()]
 
     def collect(self) -> Iterable[Metric]:
-        """Return the callback's current values, or nothing until a callback is set."""
+        """Return the callback's current values, or nothing until a callback is set.
+
+        A callback that raises or returns an invalid value is logged, and only
+        this metric is left out of the scrape.
+        """
         callback = self._callback
         if callback is None:
             return []
+        try:
+            return [self._read(callback)]
+        except Exception:
+            _log.exception("reading %s for a scrape failed; it is left out", self.name)
+            return []
+
+    def _read(self, callback: Callable[[], float]) -> GaugeMetricFamily:
         family = self._family()
-        family.add_metric([], callback())
-        return [family]
+        family.add_metric([], self._value(callback()))
+        return family
+
+    def _value(self, value: float) -> float:
+        number = float(value)
+        return number
 
     def _family(self) -> GaugeMetricFamily:
         return GaugeMetricFamily(self.name, self.documentation)
@@ -442,13 +476,28 @@ class PostgresConnectionsIdle:
         return [self._family()]
 
     def collect(self) -> Iterable[Metric]:
-        """Return the callback's current values, or nothing until a callback is set."""
+        """Return the callback's current values, or nothing until a callback is set.
+
+        A callback that raises or returns an invalid value is logged, and only
+        this metric is left out of the scrape.
+        """
         callback = self._callback
         if callback is None:
             return []
+        try:
+            return [self._read(callback)]
+        except Exception:
+            _log.exception("reading %s for a scrape failed; it is left out", self.name)
+            return []
+
+    def _read(self, callback: Callable[[], float]) -> GaugeMetricFamily:
         family = self._family()
-        family.add_metric([], callback())
-        return [family]
+        family.add_metric([], self._value(callback()))
+        return family
+
+    def _value(self, value: float) -> float:
+        number = float(value)
+        return number
 
     def _family(self) -> GaugeMetricFamily:
         return GaugeMetricFamily(self.name, self.documentation)
@@ -480,13 +529,28 @@ class PostgresConnectionsMax:
         return [self._family()]
 
     def collect(self) -> Iterable[Metric]:
-        """Return the callback's current values, or nothing until a callback is set."""
+        """Return the callback's current values, or nothing until a callback is set.
+
+        A callback that raises or returns an invalid value is logged, and only
+        this metric is left out of the scrape.
+        """
         callback = self._callback
         if callback is None:
             return []
+        try:
+            return [self._read(callback)]
+        except Exception:
+            _log.exception("reading %s for a scrape failed; it is left out", self.name)
+            return []
+
+    def _read(self, callback: Callable[[], float]) -> GaugeMetricFamily:
         family = self._family()
-        family.add_metric([], callback())
-        return [family]
+        family.add_metric([], self._value(callback()))
+        return family
+
+    def _value(self, value: float) -> float:
+        number = float(value)
+        return number
 
     def _family(self) -> GaugeMetricFamily:
         return GaugeMetricFamily(self.name, self.documentation)
@@ -546,13 +610,28 @@ class RedisPoolSize:
         return [self._family()]
 
     def collect(self) -> Iterable[Metric]:
-        """Return the callback's current values, or nothing until a callback is set."""
+        """Return the callback's current values, or nothing until a callback is set.
+
+        A callback that raises or returns an invalid value is logged, and only
+        this metric is left out of the scrape.
+        """
         callback = self._callback
         if callback is None:
             return []
+        try:
+            return [self._read(callback)]
+        except Exception:
+            _log.exception("reading %s for a scrape failed; it is left out", self.name)
+            return []
+
+    def _read(self, callback: Callable[[], float]) -> GaugeMetricFamily:
         family = self._family()
-        family.add_metric([], callback())
-        return [family]
+        family.add_metric([], self._value(callback()))
+        return family
+
+    def _value(self, value: float) -> float:
+        number = float(value)
+        return number
 
     def _family(self) -> GaugeMetricFamily:
         return GaugeMetricFamily(self.name, self.documentation)
@@ -583,13 +662,28 @@ class RedisPoolIdleConns:
         return [self._family()]
 
     def collect(self) -> Iterable[Metric]:
-        """Return the callback's current values, or nothing until a callback is set."""
+        """Return the callback's current values, or nothing until a callback is set.
+
+        A callback that raises or returns an invalid value is logged, and only
+        this metric is left out of the scrape.
+        """
         callback = self._callback
         if callback is None:
             return []
+        try:
+            return [self._read(callback)]
+        except Exception:
+            _log.exception("reading %s for a scrape failed; it is left out", self.name)
+            return []
+
+    def _read(self, callback: Callable[[], float]) -> GaugeMetricFamily:
         family = self._family()
-        family.add_metric([], callback())
-        return [family]
+        family.add_metric([], self._value(callback()))
+        return family
+
+    def _value(self, value: float) -> float:
+        number = float(value)
+        return number
 
     def _family(self) -> GaugeMetricFamily:
         return GaugeMetricFamily(self.name, self.documentation)
@@ -621,13 +715,31 @@ class RedisPoolHitsTotal:
         return [self._family()]
 
     def collect(self) -> Iterable[Metric]:
-        """Return the callback's current values, or nothing until a callback is set."""
+        """Return the callback's current values, or nothing until a callback is set.
+
+        A callback that raises or returns an invalid value is logged, and only
+        this metric is left out of the scrape.
+        """
         callback = self._callback
         if callback is None:
             return []
+        try:
+            return [self._read(callback)]
+        except Exception:
+            _log.exception("reading %s for a scrape failed; it is left out", self.name)
+            return []
+
+    def _read(self, callback: Callable[[], float]) -> CounterMetricFamily:
         family = self._family()
-        family.add_metric([], callback())
-        return [family]
+        family.add_metric([], self._value(callback()))
+        return family
+
+    def _value(self, value: float) -> float:
+        number = float(value)
+        if number < 0:
+            message = f"a counter cannot be negative; the callback returned {number}"
+            raise ValueError(message)
+        return number
 
     def _family(self) -> CounterMetricFamily:
         return CounterMetricFamily(self.name, self.documentation)
@@ -661,13 +773,31 @@ class RedisPoolMissesTotal:
         return [self._family()]
 
     def collect(self) -> Iterable[Metric]:
-        """Return the callback's current values, or nothing until a callback is set."""
+        """Return the callback's current values, or nothing until a callback is set.
+
+        A callback that raises or returns an invalid value is logged, and only
+        this metric is left out of the scrape.
+        """
         callback = self._callback
         if callback is None:
             return []
+        try:
+            return [self._read(callback)]
+        except Exception:
+            _log.exception("reading %s for a scrape failed; it is left out", self.name)
+            return []
+
+    def _read(self, callback: Callable[[], float]) -> CounterMetricFamily:
         family = self._family()
-        family.add_metric([], callback())
-        return [family]
+        family.add_metric([], self._value(callback()))
+        return family
+
+    def _value(self, value: float) -> float:
+        number = float(value)
+        if number < 0:
+            message = f"a counter cannot be negative; the callback returned {number}"
+            raise ValueError(message)
+        return number
 
     def _family(self) -> CounterMetricFamily:
         return CounterMetricFamily(self.name, self.documentation)
@@ -699,13 +829,31 @@ class RedisPoolTimeoutsTotal:
         return [self._family()]
 
     def collect(self) -> Iterable[Metric]:
-        """Return the callback's current values, or nothing until a callback is set."""
+        """Return the callback's current values, or nothing until a callback is set.
+
+        A callback that raises or returns an invalid value is logged, and only
+        this metric is left out of the scrape.
+        """
         callback = self._callback
         if callback is None:
             return []
+        try:
+            return [self._read(callback)]
+        except Exception:
+            _log.exception("reading %s for a scrape failed; it is left out", self.name)
+            return []
+
+    def _read(self, callback: Callable[[], float]) -> CounterMetricFamily:
         family = self._family()
-        family.add_metric([], callback())
-        return [family]
+        family.add_metric([], self._value(callback()))
+        return family
+
+    def _value(self, value: float) -> float:
+        number = float(value)
+        if number < 0:
+            message = f"a counter cannot be negative; the callback returned {number}"
+            raise ValueError(message)
+        return number
 
     def _family(self) -> CounterMetricFamily:
         return CounterMetricFamily(self.name, self.documentation)
@@ -737,13 +885,31 @@ class RedisPoolStaleConnsTotal:
         return [self._family()]
 
     def collect(self) -> Iterable[Metric]:
-        """Return the callback's current values, or nothing until a callback is set."""
+        """Return the callback's current values, or nothing until a callback is set.
+
+        A callback that raises or returns an invalid value is logged, and only
+        this metric is left out of the scrape.
+        """
         callback = self._callback
         if callback is None:
             return []
+        try:
+            return [self._read(callback)]
+        except Exception:
+            _log.exception("reading %s for a scrape failed; it is left out", self.name)
+            return []
+
+    def _read(self, callback: Callable[[], float]) -> CounterMetricFamily:
         family = self._family()
-        family.add_metric([], callback())
-        return [family]
+        family.add_metric([], self._value(callback()))
+        return family
+
+    def _value(self, value: float) -> float:
+        number = float(value)
+        if number < 0:
+            message = f"a counter cannot be negative; the callback returned {number}"
+            raise ValueError(message)
+        return number
 
     def _family(self) -> CounterMetricFamily:
         return CounterMetricFamily(self.name, self.documentation)
@@ -1381,14 +1547,29 @@ class WorkerTaskQueueDepth:
         return [self._family()]
 
     def collect(self) -> Iterable[Metric]:
-        """Return the callback's current values, or nothing until a callback is set."""
+        """Return the callback's current values, or nothing until a callback is set.
+
+        A callback that raises or returns an invalid value is logged, and only
+        this metric is left out of the scrape.
+        """
         callback = self._callback
         if callback is None:
             return []
+        try:
+            return [self._read(callback)]
+        except Exception:
+            _log.exception("reading %s for a scrape failed; it is left out", self.name)
+            return []
+
+    def _read(self, callback: Callable[[], Mapping[str, float]]) -> GaugeMetricFamily:
         family = self._family()
         for key, value in callback().items():
-            family.add_metric(self._label_values(key), value)
-        return [family]
+            family.add_metric(self._label_values(key), self._value(value))
+        return family
+
+    def _value(self, value: float) -> float:
+        number = float(value)
+        return number
 
     def _family(self) -> GaugeMetricFamily:
         return GaugeMetricFamily(self.name, self.documentation, labels=("queue_name",))

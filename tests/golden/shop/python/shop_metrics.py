@@ -6,6 +6,7 @@ Build one `ShopMetrics` per process, on the default registry or on another, and
 record through its attributes, which are named after the metrics of shop.yaml.
 """
 
+import logging
 from collections.abc import Callable, Iterable
 from itertools import product
 from typing import Literal, TypeAlias, get_args
@@ -27,6 +28,9 @@ def _check_label_value(
             f"invalid value {value!r} for label {label!r} of {metric}: "
             f"expected one of {expected}"
         )
+
+
+_log = logging.getLogger(__name__)
 
 
 class OrdersPlaced:
@@ -143,13 +147,28 @@ class OrderQueueDepth:
         return [self._family()]
 
     def collect(self) -> Iterable[Metric]:
-        """Return the callback's current values, or nothing until a callback is set."""
+        """Return the callback's current values, or nothing until a callback is set.
+
+        A callback that raises or returns an invalid value is logged, and only
+        this metric is left out of the scrape.
+        """
         callback = self._callback
         if callback is None:
             return []
+        try:
+            return [self._read(callback)]
+        except Exception:
+            _log.exception("reading %s for a scrape failed; it is left out", self.name)
+            return []
+
+    def _read(self, callback: Callable[[], float]) -> GaugeMetricFamily:
         family = self._family()
-        family.add_metric([], callback())
-        return [family]
+        family.add_metric([], self._value(callback()))
+        return family
+
+    def _value(self, value: float) -> float:
+        number = float(value)
+        return number
 
     def _family(self) -> GaugeMetricFamily:
         return GaugeMetricFamily(self.name, self.documentation)
