@@ -13,6 +13,7 @@ from typing import Any
 
 from promspec import schema
 from promspec.build_dashboards import read_dashboard
+from promspec.build_deploy import read_grafana, read_kubernetes
 from promspec.build_lint import read_acknowledgements, read_budget, read_scrape_interval
 from promspec.build_metrics import read_metrics
 from promspec.build_rules import read_alerts, read_recording_rules
@@ -73,6 +74,9 @@ def read_spec(reader: Reader, data: Any, path: str) -> Spec | None:
         scrape_interval_location=where(data, "scrape_interval"),
         budget=read_budget(reader, data),
         acknowledgements=tuple(reader.acknowledgements),
+        runbook_base_url=base_url,
+        kubernetes=read_kubernetes(reader, data, namespace),
+        grafana=read_grafana(reader, data),
     )
 
 

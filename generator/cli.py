@@ -399,6 +399,18 @@ def lint(
 
 
 @app.command()
+def schema() -> None:
+    """Print the JSON Schema of the spec, for editors that validate YAML.
+
+    Reference it from a spec's first line:
+    `# yaml-language-server: $schema=PATH/promspec.schema.json`.
+    """
+    from promspec.json_schema import render_schema
+
+    print(render_schema(), end="")
+
+
+@app.command()
 def version() -> None:
     """Print the promspec version."""
     from promspec import __version__

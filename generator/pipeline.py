@@ -85,14 +85,26 @@ def lint(specs: list[Spec]) -> list[Diagnostic]:
 
 def render_all(specs: list[Spec]) -> dict[str, str]:
     """Render every artifact of every spec; two specs may not write the same file."""
+    from promspec.json_schema import SCHEMA_PATH, render_schema
     from promspec.render_dashboards import render_dashboards
+    from promspec.render_docs import render_docs
+    from promspec.render_kubernetes import render_kubernetes
     from promspec.render_module import render_module
+    from promspec.render_provisioning import render_provisioning
     from promspec.render_rules import render_rules
 
-    files = {MARKER: MARKER_TEXT}
+    renderers = (
+        render_module,
+        render_rules,
+        render_dashboards,
+        render_kubernetes,
+        render_provisioning,
+        render_docs,
+    )
+    files = {MARKER: MARKER_TEXT, SCHEMA_PATH: render_schema()}
     owners: dict[str, str] = {}
     for spec in specs:
-        for renderer in (render_module, render_rules, render_dashboards):
+        for renderer in renderers:
             for path, text in renderer(spec).items():
                 _claim(owners, path, spec)
                 files[path] = text
@@ -136,6 +148,7 @@ def build_output(
             if warnings
             else "lint passed"
         )
+        check_runbooks(output)
         check_python(output)
     check_rules(output, promtool, require_promtool)
     return output
@@ -156,6 +169,20 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def check_runbooks(output: Output) -> None:
+    """Fail when an alert's runbook_url points at a page that is not generated."""
+    from promspec.render_docs import missing_runbook_pages
+
+    missing = [
+        diagnostic
+        for spec in output.specs
+        for diagnostic in missing_runbook_pages(spec, output.files)
+    ]
+    if missing:
+        raise AnalysisError(missing)
+    output.notes.append("every alert has its runbook page")
 
 
 def check_python(output: Output) -> None:

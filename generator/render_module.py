@@ -254,7 +254,7 @@ def _template_cache() -> jinja2.BytecodeCache | None:
 @functools.cache
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.FunctionLoader(_load_template),
+        loader=jinja2.FunctionLoader(load_template),
         bytecode_cache=_template_cache(),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -269,7 +269,7 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
-def _load_template(name: str) -> str:
+def load_template(name: str) -> str:
     # The templates are files in the folder of a regular package. Reading them
     # through importlib.resources would also import zipfile.
     package = importlib.import_module("promspec.templates")
