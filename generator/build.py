@@ -18,7 +18,7 @@ from promspec.build_lint import read_acknowledgements, read_budget, read_scrape_
 from promspec.build_metrics import read_metrics
 from promspec.build_rules import read_alerts, read_recording_rules
 from promspec.errors import Diagnostic, SpecError
-from promspec.loader import YamlList, YamlMap, read_spec_file
+from promspec.loader import YamlList, YamlMap, parse_yaml, read_spec_file
 from promspec.model import Group, Location, Spec
 from promspec.names import METRIC_NAME, suggest_name
 from promspec.reader import Reader, join, where
@@ -31,7 +31,16 @@ def load_spec(path: str) -> Spec:
 
     Checks across the spec (collisions, expressions, names) belong to the lint.
     """
-    data = read_spec_file(path)
+    return build_spec(read_spec_file(path), path)
+
+
+def load_spec_text(text: str, path: str) -> Spec:
+    """Validate a spec read from elsewhere than a file, such as a git revision."""
+    return build_spec(parse_yaml(text, path), path)
+
+
+def build_spec(data: Any, path: str) -> Spec:
+    """Validate parsed YAML and build the model; raise SpecError listing every problem."""
     reader = Reader(path)
     spec = read_spec(reader, data, path)
     if reader.diagnostics or spec is None:

@@ -398,6 +398,134 @@ def lint(
     _run(console, job)
 
 
+VersionArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="SPEC_OR_REVISION",
+        help="A spec file, or a git revision and path such as HEAD:specs/compozy.yaml.",
+        show_default=False,
+    ),
+]
+AllowBreakingOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-breaking",
+        help="Exit 0 even when a change breaks alerts, recording rules or panels.",
+    ),
+]
+GIT_TIMEOUT_SECONDS = 30
+
+
+@app.command()
+def diff(
+    old: VersionArgument,
+    new: VersionArgument,
+    allow_breaking: AllowBreakingOption = False,
+    format: LiveFormatOption = "text",
+) -> None:
+    """Compare two versions of a spec and list the metric changes and what they break.
+
+    Exit 1 on a breaking change unless --allow-breaking, 2 when a version
+    cannot be read.
+    """
+    console = Console(quiet=False, verbose=False)
+
+    def job() -> ExitCode:
+        from promspec.diff import diff_specs, render_json, render_text
+        from promspec.errors import ExitCode, UsageError
+
+        if format not in ("text", "json"):
+            raise UsageError(f"invalid --format {format!r}: use text or json")
+        changes = diff_specs(_load_version(old), _load_version(new))
+        render = render_json if format == "json" else render_text
+        print(render(changes, old, new, allow_breaking))
+        breaking = any(change.breaking for change in changes)
+        return ExitCode.FAILED if breaking and not allow_breaking else ExitCode.OK
+
+    _run(console, job)
+
+
+def _load_version(argument: str) -> Spec:
+    """Load a spec from a file, or from git when the argument is REVISION:PATH."""
+    from promspec.build import load_spec, load_spec_text
+
+    if Path(argument).exists() or ":" not in argument:
+        return load_spec(argument)
+    return load_spec_text(_git_show(argument), argument)
+
+
+def _git_show(revision_path: str) -> str:
+    import subprocess
+
+    from promspec.errors import InputError
+
+    try:
+        result = subprocess.run(
+            ["git", "show", revision_path],
+            capture_output=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise InputError(f"cannot run git to read {revision_path}: {error}") from None
+    if result.returncode != 0:
+        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(
+            f"cannot read {revision_path} from git: {reason[0] if reason else 'failed'}; "
+            "write REVISION:PATH with the path from the repository root, "
+            "such as HEAD:specs/compozy.yaml"
+        )
+    return result.stdout.decode("utf-8", "replace")
+
+
+InitPathArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        metavar="PATH",
+        help="Where to write the spec. Default: specs/NAMESPACE.yaml.",
+        show_default=False,
+    ),
+]
+NamespaceOption = Annotated[
+    str,
+    typer.Option("--namespace", help="Prefix of every metric name, such as checkout."),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace the file if it exists.")
+]
+
+
+@app.command()
+def init(
+    path: InitPathArgument = None,
+    namespace: NamespaceOption = "app",
+    force: ForceOption = False,
+) -> None:
+    """Write a commented starter spec that passes `promspec lint --strict`."""
+    console = Console(quiet=False, verbose=False)
+
+    def job() -> ExitCode:
+        from promspec.errors import ExitCode, UsageError, WriteError
+        from promspec.starter import render_starter
+
+        target = path or Path("specs") / f"{namespace}.yaml"
+        if target.exists() and not force:
+            raise UsageError(
+                f"{target} exists; pass --force to replace it, or choose another path"
+            )
+        text = render_starter(namespace)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise WriteError(
+                f"cannot write {target}: {error.strerror or error}"
+            ) from None
+        console.info(f"wrote {target}; next: promspec lint --strict {target}")
+        return ExitCode.OK
+
+    _run(console, job)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the spec, for editors that validate YAML.
