@@ -17,7 +17,7 @@ import typer
 # Everything else is imported inside the commands, so that `--help` and
 # usage errors load only typer.
 if TYPE_CHECKING:
-    from promspec.errors import ExitCode, SpecError
+    from promspec.errors import Diagnostic, ExitCode, SpecError
     from promspec.model import Spec
     from promspec.pipeline import Output
 
@@ -95,6 +95,14 @@ FormatOption = Annotated[
         "(workflow annotations).",
     ),
 ]
+DiagnosticFormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        help="How to print diagnostics: text on stderr, json (one document on "
+        "stdout at the end), or github (workflow annotations on stdout).",
+    ),
+]
 CardinalityOption = Annotated[
     bool,
     typer.Option(
@@ -105,14 +113,26 @@ CardinalityOption = Annotated[
 
 
 class Console:
-    """Writes diagnostics to stderr at the chosen verbosity."""
+    """Writes diagnostics at the chosen verbosity, as text on stderr or for CI.
 
-    def __init__(self, quiet: bool, verbose: bool) -> None:
+    With `json`, everything is collected and printed at the end as one JSON
+    document on stdout; with `github`, errors and diagnostics become workflow
+    commands on stdout, and the other lines stay on stderr.
+    """
+
+    def __init__(
+        self, quiet: bool, verbose: bool, output_format: str = OutputFormat.TEXT
+    ) -> None:
         self.quiet = quiet
         self.verbose = verbose
+        self.format = output_format
+        self.messages: list[dict[str, str]] = []
+        self.diagnostics: list[dict[str, object]] = []
 
     def info(self, text: str) -> None:
-        if not self.quiet:
+        if self.format == OutputFormat.JSON:
+            self.messages.append({"level": "info", "text": text})
+        elif not self.quiet:
             print(text, file=sys.stderr)
 
     def detail(self, text: str) -> None:
@@ -120,7 +140,36 @@ class Console:
             print(text, file=sys.stderr)
 
     def error(self, text: str) -> None:
-        print(text, file=sys.stderr)
+        if self.format == OutputFormat.JSON:
+            self.messages.append({"level": "error", "text": text})
+        elif self.format == OutputFormat.GITHUB:
+            from promspec.diagnostic_formats import escape_data
+
+            print(f"::error::{escape_data(text)}")
+        else:
+            print(text, file=sys.stderr)
+
+    def diagnostic(self, diagnostic: Diagnostic) -> None:
+        from promspec.diagnostic_formats import as_json, diagnostic_annotation
+
+        if self.format == OutputFormat.JSON:
+            self.diagnostics.append(as_json(diagnostic))
+        elif self.format == OutputFormat.GITHUB:
+            print(diagnostic_annotation(diagnostic))
+        else:
+            print(diagnostic.format(), file=sys.stderr)
+
+    def finish(self, code: int) -> None:
+        """Print the JSON document, in json format; the other formats print as they go."""
+        if self.format == OutputFormat.JSON:
+            import json
+
+            document = {
+                "diagnostics": self.diagnostics,
+                "messages": self.messages,
+                "exit_code": code,
+            }
+            print(json.dumps(document, indent=2))
 
 
 def _run(console: Console, job: Callable[[], ExitCode]) -> None:
@@ -130,7 +179,8 @@ def _run(console: Console, job: Callable[[], ExitCode]) -> None:
     try:
         code = job()
     except SpecError as error:
-        console.error(str(error))
+        for diagnostic in error.diagnostics:
+            console.diagnostic(diagnostic)
         console.error(f"{_tally(error)} found; nothing was written")
         code = error.exit_code
     except PromspecError as error:
@@ -151,6 +201,7 @@ def _run(console: Console, job: Callable[[], ExitCode]) -> None:
 
             traceback.print_exc()
         code = ExitCode.FAILED
+    console.finish(int(code))
     raise typer.Exit(int(code))
 
 
@@ -177,7 +228,7 @@ def _build(
     for detail in output.details:
         console.detail(detail)
     for warning in output.warnings:
-        console.error(warning.format())
+        console.diagnostic(warning)
     for skipped in output.skipped:
         console.error(f"warning: {skipped}")
     return output
@@ -204,9 +255,10 @@ def generate(
     alert_for: AlertForOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
+    output_format: DiagnosticFormatOption = OutputFormat.TEXT,
 ) -> None:
     """Generate the module, rules and dashboards from the specs into the output folder."""
-    console = Console(quiet, verbose)
+    console = Console(quiet, verbose, output_format)
 
     def job() -> ExitCode:
         from promspec.errors import ExitCode, count
@@ -241,9 +293,10 @@ def check(
     alert_for: AlertForOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
+    output_format: DiagnosticFormatOption = OutputFormat.TEXT,
 ) -> None:
     """Fail when the output folder no longer matches the specs, or when validation fails."""
-    console = Console(quiet, verbose)
+    console = Console(quiet, verbose, output_format)
 
     def job() -> ExitCode:
         from promspec.errors import ExitCode, count
