@@ -63,6 +63,17 @@ AlertForOption = Annotated[
         show_default=False,
     ),
 ]
+TemplatesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates",
+        metavar="DIR",
+        help="Folder with your own module.py.j2 for the generated Python module; "
+        "the shipped one is used without it, and may be included as "
+        "promspec/module.py.j2.",
+        show_default=False,
+    ),
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
 VerboseOption = Annotated[
     bool,
@@ -116,7 +127,7 @@ class Console:
     """Writes diagnostics at the chosen verbosity, as text on stderr or for CI.
 
     With `json`, everything is collected and printed at the end as one JSON
-    document on stdout; with `github`, errors and diagnostics become workflow
+    document on stdout. With `github`, errors and diagnostics become workflow
     commands on stdout, and the other lines stay on stderr.
     """
 
@@ -219,12 +230,15 @@ def _build(
     require_promtool: bool,
     console: Console,
     alert_for: str | None = None,
+    templates: Path | None = None,
 ) -> Output:
     from promspec.pipeline import build_output, discover_specs
     from promspec.promtool import find_promtool
 
     paths = discover_specs(specs or [], Path("specs"))
-    output = build_output(paths, find_promtool(), require_promtool, alert_for)
+    output = build_output(
+        paths, find_promtool(), require_promtool, alert_for, _templates_dir(templates)
+    )
     for detail in output.details:
         console.detail(detail)
     for warning in output.warnings:
@@ -232,6 +246,19 @@ def _build(
     for skipped in output.skipped:
         console.error(f"warning: {skipped}")
     return output
+
+
+def _templates_dir(templates: Path | None) -> str | None:
+    from promspec.errors import UsageError
+
+    if templates is None:
+        return None
+    if not (templates / "module.py.j2").is_file():
+        raise UsageError(
+            f"--templates {templates}: no module.py.j2 in that folder; copy "
+            "templates/module.py.j2 there, or include it as promspec/module.py.j2"
+        )
+    return str(templates)
 
 
 def _strict_failure(output: Output) -> str:
@@ -256,15 +283,16 @@ def generate(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
     output_format: DiagnosticFormatOption = OutputFormat.TEXT,
+    templates: TemplatesOption = None,
 ) -> None:
-    """Generate the module, rules and dashboards from the specs into the output folder."""
+    """Generate the module, rules, dashboards and docs from the specs into the output folder."""
     console = Console(quiet, verbose, output_format)
 
     def job() -> ExitCode:
         from promspec.errors import ExitCode, count
         from promspec.writer import write_output
 
-        output = _build(specs, require_promtool, console, alert_for)
+        output = _build(specs, require_promtool, console, alert_for, templates)
         if strict and _strict_failure(output):
             console.error(
                 f"error: --strict: {_strict_failure(output)}; nothing was written"
@@ -294,6 +322,7 @@ def check(
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
     output_format: DiagnosticFormatOption = OutputFormat.TEXT,
+    templates: TemplatesOption = None,
 ) -> None:
     """Fail when the output folder no longer matches the specs, or when validation fails."""
     console = Console(quiet, verbose, output_format)
@@ -302,7 +331,7 @@ def check(
         from promspec.errors import ExitCode, count
         from promspec.writer import compare_output
 
-        output = _build(specs, require_promtool, console, alert_for)
+        output = _build(specs, require_promtool, console, alert_for, templates)
         drift = compare_output(out, output.files)
         if drift:
             console.error(drift.report())

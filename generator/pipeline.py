@@ -83,8 +83,13 @@ def lint(specs: list[Spec]) -> list[Diagnostic]:
     return result.findings
 
 
-def render_all(specs: list[Spec]) -> dict[str, str]:
-    """Render every artifact of every spec; two specs may not write the same file."""
+def render_all(specs: list[Spec], templates_dir: str | None = None) -> dict[str, str]:
+    """Render every artifact of every spec; two specs may not write the same file.
+
+    templates_dir, when given, holds the user's templates of the Python module.
+    """
+    import functools
+
     from promspec.json_schema import SCHEMA_PATH, render_schema
     from promspec.render_dashboards import render_dashboards
     from promspec.render_docs import render_docs
@@ -94,7 +99,7 @@ def render_all(specs: list[Spec]) -> dict[str, str]:
     from promspec.render_rules import render_rules
 
     renderers = (
-        render_module,
+        functools.partial(render_module, templates_dir=templates_dir),
         render_rules,
         render_dashboards,
         render_kubernetes,
@@ -130,6 +135,7 @@ def build_output(
     promtool: str | None,
     require_promtool: bool,
     alert_for: str | None = None,
+    templates_dir: str | None = None,
 ) -> Output:
     """Load, render and validate; raise before anything is written when a check fails.
 
@@ -142,14 +148,14 @@ def build_output(
             from promspec.alert_for import cap_alert_for
 
             specs = [cap_alert_for(spec, alert_for) for spec in specs]
-        output = Output(specs, render_all(specs), warnings)
+        output = Output(specs, render_all(specs, templates_dir), warnings)
         output.notes.append(
             f"lint passed with {count(len(warnings), 'warning')}"
             if warnings
             else "lint passed"
         )
         check_runbooks(output)
-        check_python(output)
+        check_python(output, templates_dir)
     check_rules(output, promtool, require_promtool)
     return output
 
@@ -185,15 +191,19 @@ def check_runbooks(output: Output) -> None:
     output.notes.append("every alert has its runbook page")
 
 
-def check_python(output: Output) -> None:
+def check_python(output: Output, templates_dir: str | None = None) -> None:
     for path, text in output.files.items():
         if path.endswith(".py"):
             try:
                 compile_in_parts(text, path)
             except SyntaxError as error:
+                cause = (
+                    f"check the templates in {templates_dir}"
+                    if templates_dir
+                    else "this is a bug in promspec, please report it with the spec"
+                )
                 raise CheckFailed(
-                    f"promspec generated invalid Python in {path}: {error}; "
-                    "this is a bug in promspec, please report it with the spec"
+                    f"promspec generated invalid Python in {path}: {error}; {cause}"
                 ) from None
     output.notes.append("generated Python compiles")
 
