@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 from promspec import schema
-from promspec.build_rules import read_label_map
 from promspec.loader import YamlMap
 from promspec.model import GrafanaProvisioning, KubernetesMeta
-from promspec.reader import Reader, join, where
+from promspec.reader import Reader, describe, join, where
 
 # Kubernetes object names and namespaces: a DNS-1123 subdomain and label.
 _RESOURCE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
@@ -28,17 +27,52 @@ def read_kubernetes(
     default_name = f"{namespace}-rules".replace("_", "-")
     name = _checked(reader, node, "name", _RESOURCE_NAME) or default_name
     rule_namespace = _checked(reader, node, "namespace", _NAMESPACE)
-    labels = read_label_map(reader, node, schema.KUBERNETES, "kubernetes")
-    for label, value in labels:
+    labels = _read_labels(reader, node)
+    return KubernetesMeta(name, rule_namespace, labels)
+
+
+def _read_labels(reader: Reader, node: YamlMap) -> tuple[tuple[str, str], ...]:
+    """Return metadata.labels as sorted pairs, each key and value checked."""
+    labels = reader.value(node, "labels", schema.KUBERNETES, "kubernetes")
+    if labels is None:
+        return ()
+    pairs = []
+    for key, value in labels.items():
+        field = f"kubernetes.labels.{key}"
+        if not _label_key_valid(key):
+            reader.report(
+                labels.key_locations[key],
+                field,
+                f'invalid Kubernetes label key "{key}"',
+                "use an optional DNS prefix and '/', then at most 63 letters, digits, "
+                "'-', '_' and '.', such as app.kubernetes.io/part-of",
+            )
+        if not isinstance(value, str):
+            reader.report(
+                labels.value_locations[key],
+                field,
+                f"expected text, found {describe(value)}",
+                'quote the value, such as "true"',
+            )
+            continue
         if not _LABEL_VALUE.match(value):
             reader.report(
-                where(node, "labels"),
-                f"kubernetes.labels.{label}",
+                labels.value_locations[key],
+                field,
                 f'invalid Kubernetes label value "{value}"',
                 "use at most 63 letters, digits, '-', '_' and '.', starting and "
                 "ending with a letter or digit",
             )
-    return KubernetesMeta(name, rule_namespace, labels)
+            continue
+        pairs.append((key, value))
+    return tuple(sorted(pairs))
+
+
+def _label_key_valid(key: str) -> bool:
+    prefix, _, name = key.rpartition("/")
+    if prefix and not _RESOURCE_NAME.match(prefix):
+        return False
+    return bool(name) and bool(_LABEL_VALUE.match(name))
 
 
 def _checked(reader: Reader, node: YamlMap, key: str, pattern: re.Pattern[str]) -> str:

@@ -175,3 +175,25 @@ def test_provider_defaults_from_namespace(in_root: Path) -> None:
     assert provider["name"] == "shop"
     assert provider["folder"] == "shop"
     assert provider["options"]["path"] == "/var/lib/grafana/dashboards/shop"
+
+
+def test_prefixed_kubernetes_labels_pass(tmp_path: Path) -> None:
+    spec = tmp_path / "t.yaml"
+    spec.write_text(
+        "version: 1\nnamespace: t\nrunbook_base_url: https://r.example\n"
+        "kubernetes:\n  labels:\n    app.kubernetes.io/part-of: shop\n"
+        "    team/platform: monitoring\n"
+        "groups:\n  g:\n    metrics:\n      up_things:\n        type: gauge\n"
+        "        description: Things up\n    recording_rules:\n"
+        "      - record: job:t_up_things:sum\n        expr: sum by (job) (t_up_things)\n",
+        encoding="utf-8",
+    )
+
+    document = resource(render_all(load_specs([str(spec)])), "t")
+
+    jsonschema.validate(document, crd_schema())
+    assert document["metadata"]["labels"] == {
+        "app.kubernetes.io/managed-by": "promspec",
+        "app.kubernetes.io/part-of": "shop",
+        "team/platform": "monitoring",
+    }
