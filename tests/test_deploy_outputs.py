@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +198,21 @@ def test_prefixed_kubernetes_labels_pass(tmp_path: Path) -> None:
         "app.kubernetes.io/part-of": "shop",
         "team/platform": "monitoring",
     }
+
+
+def test_prometheusrule_groups_pass_promtool(
+    in_root: Path, tmp_path: Path, promtool: str
+) -> None:
+    groups = resource(rendered(SPECS[0]), "compozy")["spec"]["groups"]
+    rule_file = tmp_path / "from-resource.rules.yml"
+    rule_file.write_text(yaml.safe_dump({"groups": groups}), encoding="utf-8")
+
+    result = subprocess.run(
+        [promtool, "check", "rules", str(rule_file)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout
