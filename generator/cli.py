@@ -600,7 +600,8 @@ def init(
             target.write_text(text, encoding="utf-8")
         except OSError as error:
             raise WriteError(
-                f"cannot write {target}: {error.strerror or error}"
+                f"cannot write {target}: {error.strerror or error}; check that "
+                f"{target.parent} is a folder that you can write to"
             ) from None
         console.info(f"wrote {target}; next: promspec lint --strict {target}")
         return ExitCode.OK

@@ -106,3 +106,15 @@ def test_init_rejects_bad_namespace(project: Path) -> None:
         "starting with a letter, such as checkout\n"
     )
     assert not (project / "specs").exists()
+
+
+def test_init_unwritable_path_fails(project: Path) -> None:
+    (project / "specs").write_text("a file, not a folder\n")
+
+    code, _, stderr = invoke("init", "--namespace", "checkout")
+
+    assert code == ExitCode.WRITE_FAILED
+    assert stderr == (
+        "error: cannot write specs/checkout.yaml: File exists; check that specs is a "
+        "folder that you can write to\n"
+    )

@@ -125,3 +125,11 @@ def test_spec_first_line_references_schema(in_root: Path) -> None:
     target = (spec.parent / first.removeprefix(prefix)).resolve()
     assert target == (in_root / "out" / SCHEMA_PATH).resolve()
     assert target.is_file()
+
+
+def test_schema_rejects_arguments() -> None:
+    result = CliRunner().invoke(app, ["schema", "specs/compozy.yaml"])
+
+    assert result.exit_code == 2
+    assert "Got unexpected extra argument" in result.stderr
+    assert "(specs/compozy.yaml)" in result.stderr
