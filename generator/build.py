@@ -13,11 +13,12 @@ from typing import Any
 
 from promspec import schema
 from promspec.build_dashboards import read_dashboard
+from promspec.build_deploy import read_grafana, read_kubernetes
 from promspec.build_lint import read_acknowledgements, read_budget, read_scrape_interval
 from promspec.build_metrics import read_metrics
 from promspec.build_rules import read_alerts, read_recording_rules
 from promspec.errors import Diagnostic, SpecError
-from promspec.loader import YamlList, YamlMap, read_spec_file
+from promspec.loader import YamlList, YamlMap, parse_yaml, read_spec_file
 from promspec.model import Group, Location, Spec
 from promspec.names import METRIC_NAME, suggest_name
 from promspec.reader import Reader, join, where
@@ -30,7 +31,16 @@ def load_spec(path: str) -> Spec:
 
     Checks across the spec (collisions, expressions, names) belong to the lint.
     """
-    data = read_spec_file(path)
+    return build_spec(read_spec_file(path), path)
+
+
+def load_spec_text(text: str, path: str) -> Spec:
+    """Validate a spec read from elsewhere than a file, such as a git revision."""
+    return build_spec(parse_yaml(text, path), path)
+
+
+def build_spec(data: Any, path: str) -> Spec:
+    """Validate parsed YAML and build the model; raise SpecError listing every problem."""
     reader = Reader(path)
     spec = read_spec(reader, data, path)
     if reader.diagnostics or spec is None:
@@ -73,6 +83,9 @@ def read_spec(reader: Reader, data: Any, path: str) -> Spec | None:
         scrape_interval_location=where(data, "scrape_interval"),
         budget=read_budget(reader, data),
         acknowledgements=tuple(reader.acknowledgements),
+        runbook_base_url=base_url,
+        kubernetes=read_kubernetes(reader, data, namespace),
+        grafana=read_grafana(reader, data),
     )
 
 

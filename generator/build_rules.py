@@ -87,6 +87,8 @@ def read_alert(
     severity = reader.text(node, "severity", schema.ALERT, field)
     summary = read_annotation(reader, node, "summary", field)
     description = read_annotation(reader, node, "description", field)
+    impact = reader.text(node, "impact", schema.ALERT, field)
+    mitigation = reader.text(node, "mitigation", schema.ALERT, field)
     runbook_url = read_runbook_url(reader, node, name, base_url, field)
     labels = read_label_map(reader, node, schema.ALERT, field)
     if "severity" in dict(labels):
@@ -110,7 +112,13 @@ def read_alert(
         where(node, "alert"),
         where(node, "expr"),
         node.value_sources.get("expr", ""),
-        tuple((key, where(node, key)) for key in ("summary", "description")),
+        tuple(
+            (key, where(node, key))
+            for key in ("summary", "description", "runbook_url")
+            if key in node
+        ),
+        impact,
+        mitigation,
     )
 
 
@@ -148,7 +156,8 @@ def read_runbook_url(
     if url or "runbook_url" in node:
         return url
     if base_url:
-        return f"{base_url.rstrip('/')}/{name}"
+        # The alert's page in docs/NAMESPACE/runbooks/, published at base_url.
+        return f"{base_url.rstrip('/')}/{name}.md"
     reader.report(
         node.location,
         field,

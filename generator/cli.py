@@ -17,7 +17,7 @@ import typer
 # Everything else is imported inside the commands, so that `--help` and
 # usage errors load only typer.
 if TYPE_CHECKING:
-    from promspec.errors import ExitCode, SpecError
+    from promspec.errors import Diagnostic, ExitCode, SpecError
     from promspec.model import Spec
     from promspec.pipeline import Output
 
@@ -63,6 +63,17 @@ AlertForOption = Annotated[
         show_default=False,
     ),
 ]
+TemplatesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates",
+        metavar="DIR",
+        help="Folder with your own module.py.j2 for the generated Python module; "
+        "the shipped one is used without it, and may be included as "
+        "promspec/module.py.j2.",
+        show_default=False,
+    ),
+]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
 VerboseOption = Annotated[
     bool,
@@ -95,6 +106,14 @@ FormatOption = Annotated[
         "(workflow annotations).",
     ),
 ]
+DiagnosticFormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        help="How to print diagnostics: text on stderr, json (one document on "
+        "stdout at the end), or github (workflow annotations on stdout).",
+    ),
+]
 CardinalityOption = Annotated[
     bool,
     typer.Option(
@@ -105,14 +124,26 @@ CardinalityOption = Annotated[
 
 
 class Console:
-    """Writes diagnostics to stderr at the chosen verbosity."""
+    """Writes diagnostics at the chosen verbosity, as text on stderr or for CI.
 
-    def __init__(self, quiet: bool, verbose: bool) -> None:
+    With `json`, everything is collected and printed at the end as one JSON
+    document on stdout. With `github`, errors and diagnostics become workflow
+    commands on stdout, and the other lines stay on stderr.
+    """
+
+    def __init__(
+        self, quiet: bool, verbose: bool, output_format: str = OutputFormat.TEXT
+    ) -> None:
         self.quiet = quiet
         self.verbose = verbose
+        self.format = output_format
+        self.messages: list[dict[str, str]] = []
+        self.diagnostics: list[dict[str, object]] = []
 
     def info(self, text: str) -> None:
-        if not self.quiet:
+        if self.format == OutputFormat.JSON:
+            self.messages.append({"level": "info", "text": text})
+        elif not self.quiet:
             print(text, file=sys.stderr)
 
     def detail(self, text: str) -> None:
@@ -120,7 +151,36 @@ class Console:
             print(text, file=sys.stderr)
 
     def error(self, text: str) -> None:
-        print(text, file=sys.stderr)
+        if self.format == OutputFormat.JSON:
+            self.messages.append({"level": "error", "text": text})
+        elif self.format == OutputFormat.GITHUB:
+            from promspec.diagnostic_formats import escape_data
+
+            print(f"::error::{escape_data(text)}")
+        else:
+            print(text, file=sys.stderr)
+
+    def diagnostic(self, diagnostic: Diagnostic) -> None:
+        from promspec.diagnostic_formats import as_json, diagnostic_annotation
+
+        if self.format == OutputFormat.JSON:
+            self.diagnostics.append(as_json(diagnostic))
+        elif self.format == OutputFormat.GITHUB:
+            print(diagnostic_annotation(diagnostic))
+        else:
+            print(diagnostic.format(), file=sys.stderr)
+
+    def finish(self, code: int) -> None:
+        """Print the JSON document, in json format; the other formats print as they go."""
+        if self.format == OutputFormat.JSON:
+            import json
+
+            document = {
+                "diagnostics": self.diagnostics,
+                "messages": self.messages,
+                "exit_code": code,
+            }
+            print(json.dumps(document, indent=2))
 
 
 def _run(console: Console, job: Callable[[], ExitCode]) -> None:
@@ -130,7 +190,8 @@ def _run(console: Console, job: Callable[[], ExitCode]) -> None:
     try:
         code = job()
     except SpecError as error:
-        console.error(str(error))
+        for diagnostic in error.diagnostics:
+            console.diagnostic(diagnostic)
         console.error(f"{_tally(error)} found; nothing was written")
         code = error.exit_code
     except PromspecError as error:
@@ -151,6 +212,7 @@ def _run(console: Console, job: Callable[[], ExitCode]) -> None:
 
             traceback.print_exc()
         code = ExitCode.FAILED
+    console.finish(int(code))
     raise typer.Exit(int(code))
 
 
@@ -168,19 +230,35 @@ def _build(
     require_promtool: bool,
     console: Console,
     alert_for: str | None = None,
+    templates: Path | None = None,
 ) -> Output:
     from promspec.pipeline import build_output, discover_specs
     from promspec.promtool import find_promtool
 
     paths = discover_specs(specs or [], Path("specs"))
-    output = build_output(paths, find_promtool(), require_promtool, alert_for)
+    output = build_output(
+        paths, find_promtool(), require_promtool, alert_for, _templates_dir(templates)
+    )
     for detail in output.details:
         console.detail(detail)
     for warning in output.warnings:
-        console.error(warning.format())
+        console.diagnostic(warning)
     for skipped in output.skipped:
         console.error(f"warning: {skipped}")
     return output
+
+
+def _templates_dir(templates: Path | None) -> str | None:
+    from promspec.errors import UsageError
+
+    if templates is None:
+        return None
+    if not (templates / "module.py.j2").is_file():
+        raise UsageError(
+            f"--templates {templates}: no module.py.j2 in that folder; copy "
+            "templates/module.py.j2 there, or include it as promspec/module.py.j2"
+        )
+    return str(templates)
 
 
 def _strict_failure(output: Output) -> str:
@@ -204,15 +282,17 @@ def generate(
     alert_for: AlertForOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
+    output_format: DiagnosticFormatOption = OutputFormat.TEXT,
+    templates: TemplatesOption = None,
 ) -> None:
-    """Generate the module, rules and dashboards from the specs into the output folder."""
-    console = Console(quiet, verbose)
+    """Generate the module, rules, dashboards and docs from the specs into the output folder."""
+    console = Console(quiet, verbose, output_format)
 
     def job() -> ExitCode:
         from promspec.errors import ExitCode, count
         from promspec.writer import write_output
 
-        output = _build(specs, require_promtool, console, alert_for)
+        output = _build(specs, require_promtool, console, alert_for, templates)
         if strict and _strict_failure(output):
             console.error(
                 f"error: --strict: {_strict_failure(output)}; nothing was written"
@@ -241,15 +321,17 @@ def check(
     alert_for: AlertForOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
+    output_format: DiagnosticFormatOption = OutputFormat.TEXT,
+    templates: TemplatesOption = None,
 ) -> None:
     """Fail when the output folder no longer matches the specs, or when validation fails."""
-    console = Console(quiet, verbose)
+    console = Console(quiet, verbose, output_format)
 
     def job() -> ExitCode:
         from promspec.errors import ExitCode, count
         from promspec.writer import compare_output
 
-        output = _build(specs, require_promtool, console, alert_for)
+        output = _build(specs, require_promtool, console, alert_for, templates)
         drift = compare_output(out, output.files)
         if drift:
             console.error(drift.report())
@@ -396,6 +478,147 @@ def lint(
         return ExitCode.FAILED if result.failing(strict) else ExitCode.OK
 
     _run(console, job)
+
+
+VersionArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="SPEC_OR_REVISION",
+        help="A spec file, or a git revision and path such as HEAD:specs/compozy.yaml.",
+        show_default=False,
+    ),
+]
+AllowBreakingOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-breaking",
+        help="Exit 0 even when a change breaks alerts, recording rules or panels.",
+    ),
+]
+GIT_TIMEOUT_SECONDS = 30
+
+
+@app.command()
+def diff(
+    old: VersionArgument,
+    new: VersionArgument,
+    allow_breaking: AllowBreakingOption = False,
+    format: LiveFormatOption = "text",
+) -> None:
+    """Compare two versions of a spec and list the metric changes and what they break.
+
+    Exit 1 on a breaking change unless --allow-breaking, 2 when a version
+    cannot be read.
+    """
+    console = Console(quiet=False, verbose=False)
+
+    def job() -> ExitCode:
+        from promspec.diff import diff_specs, render_json, render_text
+        from promspec.errors import ExitCode, UsageError
+
+        if format not in ("text", "json"):
+            raise UsageError(f"invalid --format {format!r}: use text or json")
+        changes = diff_specs(_load_version(old), _load_version(new))
+        render = render_json if format == "json" else render_text
+        print(render(changes, old, new, allow_breaking))
+        breaking = any(change.breaking for change in changes)
+        return ExitCode.FAILED if breaking and not allow_breaking else ExitCode.OK
+
+    _run(console, job)
+
+
+def _load_version(argument: str) -> Spec:
+    """Load a spec from a file, or from git when the argument is REVISION:PATH."""
+    from promspec.build import load_spec, load_spec_text
+
+    if Path(argument).exists() or ":" not in argument:
+        return load_spec(argument)
+    return load_spec_text(_git_show(argument), argument)
+
+
+def _git_show(revision_path: str) -> str:
+    import subprocess
+
+    from promspec.errors import InputError
+
+    try:
+        result = subprocess.run(
+            ["git", "show", revision_path],
+            capture_output=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise InputError(f"cannot run git to read {revision_path}: {error}") from None
+    if result.returncode != 0:
+        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(
+            f"cannot read {revision_path} from git: {reason[0] if reason else 'failed'}; "
+            "write REVISION:PATH with the path from the repository root, "
+            "such as HEAD:specs/compozy.yaml"
+        )
+    return result.stdout.decode("utf-8", "replace")
+
+
+InitPathArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        metavar="PATH",
+        help="Where to write the spec. Default: specs/NAMESPACE.yaml.",
+        show_default=False,
+    ),
+]
+NamespaceOption = Annotated[
+    str,
+    typer.Option("--namespace", help="Prefix of every metric name, such as checkout."),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace the file if it exists.")
+]
+
+
+@app.command()
+def init(
+    path: InitPathArgument = None,
+    namespace: NamespaceOption = "app",
+    force: ForceOption = False,
+) -> None:
+    """Write a commented starter spec that passes `promspec lint --strict`."""
+    console = Console(quiet=False, verbose=False)
+
+    def job() -> ExitCode:
+        from promspec.errors import ExitCode, UsageError, WriteError
+        from promspec.starter import render_starter
+
+        target = path or Path("specs") / f"{namespace}.yaml"
+        if target.exists() and not force:
+            raise UsageError(
+                f"{target} exists; pass --force to replace it, or choose another path"
+            )
+        text = render_starter(namespace)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise WriteError(
+                f"cannot write {target}: {error.strerror or error}; check that "
+                f"{target.parent} is a folder that you can write to"
+            ) from None
+        console.info(f"wrote {target}; next: promspec lint --strict {target}")
+        return ExitCode.OK
+
+    _run(console, job)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the spec, for editors that validate YAML.
+
+    Reference it from a spec's first line:
+    `# yaml-language-server: $schema=PATH/promspec.schema.json`.
+    """
+    from promspec.json_schema import render_schema
+
+    print(render_schema(), end="")
 
 
 @app.command()

@@ -133,6 +133,8 @@ class Alert:
     annotation_locations: tuple[tuple[str, Location], ...] = field(
         default=(), compare=False
     )
+    impact: str = ""  # for the runbook: what users suffer while it fires
+    mitigation: str = ""  # for the runbook: what the on-call engineer does
 
 
 class PanelType(enum.StrEnum):
@@ -205,6 +207,23 @@ class CardinalityBudget:
 
 
 @dataclass(frozen=True)
+class KubernetesMeta:
+    """Metadata of the spec's PrometheusRule resource."""
+
+    name: str
+    namespace: str = ""  # empty: the namespace that kubectl applies it to
+    labels: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class GrafanaProvisioning:
+    """Where Grafana's file provider finds the spec's dashboards, and their folder."""
+
+    folder: str
+    path: str  # the folder on the Grafana server
+
+
+@dataclass(frozen=True)
 class Spec:
     """One spec file, validated and normalised."""
 
@@ -219,10 +238,25 @@ class Spec:
     scrape_interval_location: Location | None = field(default=None, compare=False)
     budget: CardinalityBudget = CardinalityBudget()
     acknowledgements: tuple[Acknowledgement, ...] = ()
+    runbook_base_url: str = ""
+    kubernetes: KubernetesMeta | None = None  # None: the default metadata
+    grafana: GrafanaProvisioning | None = None  # None: the default provisioning
 
     @property
     def metrics(self) -> tuple[Metric, ...]:
         return tuple(metric for group in self.groups for metric in group.metrics)
+
+    @property
+    def rule_resource(self) -> KubernetesMeta:
+        """The PrometheusRule metadata: the spec's, or NAMESPACE-rules by default."""
+        default = KubernetesMeta(f"{self.namespace}-rules".replace("_", "-"))
+        return self.kubernetes or default
+
+    @property
+    def provisioning(self) -> GrafanaProvisioning:
+        """The Grafana folder and server path: the spec's, or from the namespace."""
+        default_path = f"/var/lib/grafana/dashboards/{self.namespace}"
+        return self.grafana or GrafanaProvisioning(self.namespace, default_path)
 
     @property
     def recording_rules(self) -> tuple[RecordingRule, ...]:

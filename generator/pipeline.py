@@ -96,16 +96,33 @@ def lint(specs: list[Spec]) -> list[Diagnostic]:
     return result.findings
 
 
-def render_all(specs: list[Spec]) -> dict[str, str]:
-    """Render every artifact of every spec; two specs may not write the same file."""
+def render_all(specs: list[Spec], templates_dir: str | None = None) -> dict[str, str]:
+    """Render every artifact of every spec; two specs may not write the same file.
+
+    templates_dir, when given, holds the user's templates of the Python module.
+    """
+    import functools
+
+    from promspec.json_schema import SCHEMA_PATH, render_schema
     from promspec.render_dashboards import render_dashboards
+    from promspec.render_docs import render_docs
+    from promspec.render_kubernetes import render_kubernetes
     from promspec.render_module import render_module
+    from promspec.render_provisioning import render_provisioning
     from promspec.render_rules import render_rules
 
-    files = {MARKER: MARKER_TEXT}
+    renderers = (
+        functools.partial(render_module, templates_dir=templates_dir),
+        render_rules,
+        render_dashboards,
+        render_kubernetes,
+        render_provisioning,
+        render_docs,
+    )
+    files = {MARKER: MARKER_TEXT, SCHEMA_PATH: render_schema()}
     owners: dict[str, str] = {}
     for spec in specs:
-        for renderer in (render_module, render_rules, render_dashboards):
+        for renderer in renderers:
             for path, text in renderer(spec).items():
                 _claim(owners, path, spec)
                 files[path] = text
@@ -131,6 +148,7 @@ def build_output(
     promtool: str | None,
     require_promtool: bool,
     alert_for: str | None = None,
+    templates_dir: str | None = None,
 ) -> Output:
     """Load, render and validate; raise before anything is written when a check fails.
 
@@ -143,13 +161,14 @@ def build_output(
             from promspec.alert_for import cap_alert_for
 
             specs = [cap_alert_for(spec, alert_for) for spec in specs]
-        output = Output(specs, render_all(specs), warnings)
+        output = Output(specs, render_all(specs, templates_dir), warnings)
         output.notes.append(
             f"lint passed with {count(len(warnings), 'warning')}"
             if warnings
             else "lint passed"
         )
-        check_python(output)
+        check_runbooks(output)
+        check_python(output, templates_dir)
     check_rules(output, promtool, require_promtool)
     return output
 
@@ -171,15 +190,33 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def check_python(output: Output) -> None:
+def check_runbooks(output: Output) -> None:
+    """Fail when an alert's runbook_url points at a page that is not generated."""
+    from promspec.render_docs import missing_runbook_pages
+
+    missing = [
+        diagnostic
+        for spec in output.specs
+        for diagnostic in missing_runbook_pages(spec, output.files)
+    ]
+    if missing:
+        raise AnalysisError(missing)
+    output.notes.append("every alert has its runbook page")
+
+
+def check_python(output: Output, templates_dir: str | None = None) -> None:
     for path, text in output.files.items():
         if path.endswith(".py"):
             try:
                 compile_in_parts(text, path)
             except SyntaxError as error:
+                cause = (
+                    f"check the templates in {templates_dir}"
+                    if templates_dir
+                    else "this is a bug in promspec, please report it with the spec"
+                )
                 raise CheckFailed(
-                    f"promspec generated invalid Python in {path}: {error}; "
-                    "this is a bug in promspec, please report it with the spec"
+                    f"promspec generated invalid Python in {path}: {error}; {cause}"
                 ) from None
     output.notes.append("generated Python compiles")
 

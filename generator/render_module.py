@@ -222,12 +222,52 @@ class MetricClass(NamedTuple):
         return text + "."
 
 
-def render_module(spec: Spec) -> dict[str, str]:
-    """Render the spec's metrics module, keyed by its path in the output folder."""
+def render_module(spec: Spec, templates_dir: str | None = None) -> dict[str, str]:
+    """Render the spec's metrics module, keyed by its path in the output folder.
+
+    A `module.py.j2` in templates_dir replaces the shipped template, which
+    stays available to it as `promspec/module.py.j2`.
+    """
     if not spec.module.isidentifier() or keyword.iskeyword(spec.module):
         raise ValueError(f"invalid Python module name {spec.module!r}")
-    template = _environment().get_template("module.py.j2")
-    return {f"python/{spec.module}.py": template.render(_context(spec))}
+    if templates_dir is None:
+        template = _environment().get_template("module.py.j2")
+        return {f"python/{spec.module}.py": template.render(_context(spec))}
+    return {f"python/{spec.module}.py": _render_user(spec, templates_dir)}
+
+
+def _render_user(spec: Spec, templates_dir: str) -> str:
+    from promspec.errors import InputError
+
+    environment = _user_environment(templates_dir)
+    try:
+        return environment.get_template("module.py.j2").render(_context(spec))
+    except jinja2.TemplateSyntaxError as error:
+        raise InputError(
+            f"{error.filename or templates_dir}:{error.lineno}: invalid template: "
+            f"{error.message}; fix the template, or remove it to use the shipped one"
+        ) from None
+    except jinja2.TemplateError as error:
+        raise InputError(
+            f"cannot render module.py.j2 from {templates_dir}: {error}; the "
+            "variables a template may use are those of promspec/module.py.j2"
+        ) from None
+
+
+@functools.cache
+def _user_environment(templates_dir: str) -> jinja2.Environment:
+    """Return an environment that reads templates_dir first, then the shipped ones."""
+    shipped = jinja2.FunctionLoader(load_template)
+    environment = _environment().overlay(
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader(templates_dir),
+                jinja2.PrefixLoader({"promspec": shipped}),
+                shipped,
+            ]
+        )
+    )
+    return environment
 
 
 class _TemplateCache(jinja2.FileSystemBytecodeCache):
@@ -254,7 +294,7 @@ def _template_cache() -> jinja2.BytecodeCache | None:
 @functools.cache
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.FunctionLoader(_load_template),
+        loader=jinja2.FunctionLoader(load_template),
         bytecode_cache=_template_cache(),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -269,7 +309,7 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
-def _load_template(name: str) -> str:
+def load_template(name: str) -> str:
     # The templates are files in the folder of a regular package. Reading them
     # through importlib.resources would also import zipfile.
     package = importlib.import_module("promspec.templates")

@@ -27,10 +27,15 @@ def render_rules(spec: Spec) -> dict[str, str]:
 
 
 def render_rule_file(spec: Spec, group: Group) -> str:
+    document = {"groups": [rule_group(spec, group)]}
+    return f"# {stamp(spec)}\n" + dump_yaml(document)
+
+
+def rule_group(spec: Spec, group: Group) -> dict[str, Any]:
+    """Return the rule group of a spec group, as Prometheus and the operator read it."""
     rules = [recording_rule(rule) for rule in group.recording_rules]
     rules += [alerting_rule(alert) for alert in group.alerts]
-    document = {"groups": [{"name": f"{spec.namespace}-{group.name}", "rules": rules}]}
-    return f"# {stamp(spec)}\n" + dump_yaml(document)
+    return {"name": f"{spec.namespace}-{group.name}", "rules": rules}
 
 
 def recording_rule(rule: RecordingRule) -> dict[str, Any]:

@@ -18,6 +18,11 @@ class Field(NamedTuple):
     description: str
     required: bool = False
     choices: tuple[str, ...] = ()
+    # The table that a mapping value follows, such as "dashboard".
+    table: str = ""
+    # The kind or table of each list item or mapping value, such as "metric"
+    # or "string".
+    items: str = ""
 
 
 def _table(*fields: Field) -> dict[str, Field]:
@@ -107,7 +112,7 @@ SPEC = _table(
         "string",
         "Base of every alert's runbook_url: BASE/AlertName",
     ),
-    Field("groups", "mapping", "Metric groups by name", required=True),
+    Field("groups", "mapping", "Metric groups by name", required=True, items="group"),
     Field(
         "scrape_interval",
         "string",
@@ -118,24 +123,49 @@ SPEC = _table(
         "cardinality",
         "mapping",
         "Series budget per scrape target: max_series, max_series_per_metric",
+        table="cardinality",
+    ),
+    Field(
+        "kubernetes",
+        "mapping",
+        "Metadata of the generated PrometheusRule resource: name, namespace, labels",
+        table="kubernetes",
+    ),
+    Field(
+        "grafana",
+        "mapping",
+        "Grafana file provisioning of the dashboards: folder, path",
+        table="grafana",
     ),
     Field(
         "acknowledge",
         "list",
         "Lint findings accepted here, each with check and reason",
+        items="acknowledgement",
     ),
 )
 
 GROUP = _table(
     Field("description", "string", "What the group covers"),
-    Field("metrics", "mapping", "Metrics by name, written without the namespace"),
-    Field("recording_rules", "list", "Recording rules of the group"),
-    Field("alerts", "list", "Alerting rules of the group"),
-    Field("dashboard", "mapping", "The group's Grafana dashboard"),
+    Field(
+        "metrics",
+        "mapping",
+        "Metrics by name, written without the namespace",
+        items="metric",
+    ),
+    Field(
+        "recording_rules",
+        "list",
+        "Recording rules of the group",
+        items="recording_rule",
+    ),
+    Field("alerts", "list", "Alerting rules of the group", items="alert"),
+    Field("dashboard", "mapping", "The group's Grafana dashboard", table="dashboard"),
     Field(
         "acknowledge",
         "list",
         "Lint findings accepted here, each with check and reason",
+        items="acknowledgement",
     ),
 )
 
@@ -151,8 +181,11 @@ METRIC = _table(
         "labels",
         "list",
         "Labels, as `- name: string`, `- name: int`, `- name: enum[a, b]`",
+        items="label",
     ),
-    Field("buckets", "list", "Histogram bucket upper bounds, ascending"),
+    Field(
+        "buckets", "list", "Histogram bucket upper bounds, ascending", items="number"
+    ),
     Field(
         "source",
         "string",
@@ -163,13 +196,14 @@ METRIC = _table(
         "acknowledge",
         "list",
         "Lint findings accepted here, each with check and reason",
+        items="acknowledgement",
     ),
 )
 
 LABEL = _table(
     Field("name", "string", "Label name", required=True),
     Field("type", "string", "Label type", choices=LABEL_TYPES),
-    Field("values", "list", "Allowed values; makes the label an enum"),
+    Field("values", "list", "Allowed values; makes the label an enum", items="string"),
     Field("description", "string", "What the label means"),
     Field(
         "max_values",
@@ -180,6 +214,7 @@ LABEL = _table(
         "acknowledge",
         "list",
         "Lint findings accepted here, each with check and reason",
+        items="acknowledgement",
     ),
 )
 
@@ -192,11 +227,12 @@ RECORDING_RULE = _table(
     ),
     Field("expr", "string", "PromQL expression", required=True),
     Field("description", "string", "What the rule computes"),
-    Field("labels", "mapping", "Labels added to the recorded series"),
+    Field("labels", "mapping", "Labels added to the recorded series", items="string"),
     Field(
         "acknowledge",
         "list",
         "Lint findings accepted here, each with check and reason",
+        items="acknowledgement",
     ),
 )
 
@@ -218,23 +254,41 @@ ALERT = _table(
         "string",
         "runbook_url annotation (default: runbook_base_url/AlertName)",
     ),
-    Field("labels", "mapping", "Extra labels of the alert"),
+    Field("labels", "mapping", "Extra labels of the alert", items="string"),
+    Field(
+        "impact",
+        "string",
+        "What users and the service suffer while the alert fires, for its runbook",
+    ),
+    Field(
+        "mitigation",
+        "string",
+        "What the on-call engineer does to stop the harm, for its runbook",
+    ),
     Field(
         "acknowledge",
         "list",
         "Lint findings accepted here, each with check and reason",
+        items="acknowledgement",
     ),
 )
 
 DASHBOARD = _table(
     Field("title", "string", "Dashboard title", required=True),
     Field("uid", "string", "Grafana uid (default: NAMESPACE-GROUP)"),
-    Field("tags", "list", "Extra dashboard tags"),
-    Field("panels", "list", "Panels, laid out left to right", required=True),
+    Field("tags", "list", "Extra dashboard tags", items="string"),
+    Field(
+        "panels",
+        "list",
+        "Panels, laid out left to right",
+        required=True,
+        items="panel",
+    ),
     Field(
         "acknowledge",
         "list",
         "Lint findings accepted here, each with check and reason",
+        items="acknowledgement",
     ),
 )
 
@@ -249,7 +303,9 @@ PANEL = _table(
     ),
     Field("query", "string", "PromQL query (or use queries)"),
     Field("legend", "string", "Legend format of query, such as {{method}}"),
-    Field("queries", "list", "Several queries, each with query and legend"),
+    Field(
+        "queries", "list", "Several queries, each with query and legend", items="query"
+    ),
     Field("description", "string", "Panel description"),
     Field("width", "integer", "Width in grid columns, 1 to 24 (default: 12)"),
     Field("height", "integer", "Height in grid rows (default: 8)"),
@@ -257,6 +313,7 @@ PANEL = _table(
         "acknowledge",
         "list",
         "Lint findings accepted here, each with check and reason",
+        items="acknowledgement",
     ),
 )
 
@@ -283,3 +340,59 @@ ACKNOWLEDGEMENT = _table(
     ),
     Field("reason", "string", "Why the finding is accepted", required=True),
 )
+
+KUBERNETES = _table(
+    Field(
+        "name",
+        "string",
+        "metadata.name of the PrometheusRule (default: NAMESPACE-rules)",
+    ),
+    Field(
+        "namespace",
+        "string",
+        "metadata.namespace of the PrometheusRule (default: the namespace that "
+        "kubectl applies it to)",
+    ),
+    Field(
+        "labels",
+        "mapping",
+        "metadata.labels of the PrometheusRule, such as the labels that a "
+        "Prometheus resource's ruleSelector matches",
+        items="string",
+    ),
+)
+
+GRAFANA = _table(
+    Field(
+        "folder",
+        "string",
+        "Grafana folder of the spec's dashboards (default: the namespace)",
+    ),
+    Field(
+        "path",
+        "string",
+        "Folder on the Grafana server that holds grafana/dashboards/NAMESPACE "
+        "(default: /var/lib/grafana/dashboards/NAMESPACE)",
+    ),
+)
+
+# Every table by the name that Field.table and Field.items use.
+TABLES = {
+    "spec": SPEC,
+    "group": GROUP,
+    "metric": METRIC,
+    "label": LABEL,
+    "recording_rule": RECORDING_RULE,
+    "alert": ALERT,
+    "dashboard": DASHBOARD,
+    "panel": PANEL,
+    "query": QUERY,
+    "cardinality": CARDINALITY,
+    "acknowledgement": ACKNOWLEDGEMENT,
+    "kubernetes": KUBERNETES,
+    "grafana": GRAFANA,
+}
+
+# Tables whose items may also be written in the plan's short form, a mapping of
+# one name to a text such as `- method: enum[GET, POST]`.
+SHORT_FORM_TABLES = frozenset({"label"})

@@ -31,8 +31,9 @@ def test_generate_writes_and_reports(
     assert code == ExitCode.OK
     assert stdout == ""
     assert stderr.splitlines() == [
-        f"{out}: 4 files from 1 spec, 4 files changed",
-        "lint passed; generated Python compiles; promtool check rules: 1 rule file passed",
+        f"{out}: 10 files from 1 spec, 10 files changed",
+        "lint passed; every alert has its runbook page; generated Python compiles; "
+        "promtool check rules: 1 rule file passed",
     ]
     assert (out / "prometheus/shop/orders.rules.yml").is_file()
     assert (out / "grafana/dashboards/shop/orders.json").is_file()
@@ -48,7 +49,7 @@ def test_generate_twice_is_up_to_date(
     code, _, stderr = invoke("generate", SHOP, "--out", str(out))
 
     assert code == ExitCode.OK
-    assert stderr.splitlines()[0] == f"{out}: 4 files from 1 spec, already up to date"
+    assert stderr.splitlines()[0] == f"{out}: 10 files from 1 spec, already up to date"
 
 
 def test_check_passes_after_generate(
@@ -60,7 +61,7 @@ def test_check_passes_after_generate(
     code, _, stderr = invoke("check", SHOP, "--out", str(out), "--require-promtool")
 
     assert code == ExitCode.OK
-    assert stderr == f"{out}: 4 files match the specs\n"
+    assert stderr == f"{out}: 10 files match the specs\n"
 
 
 def test_check_reports_hand_edit(in_root: Path, tmp_path: Path, promtool: str) -> None:
@@ -204,7 +205,7 @@ def test_default_specs_folder_used(
 
     assert code == ExitCode.OK
     assert (tmp_path / "out/python/shop_metrics.py").is_file()
-    assert stderr.splitlines()[0] == "out: 4 files from 1 spec, 4 files changed"
+    assert stderr.splitlines()[0] == "out: 10 files from 1 spec, 10 files changed"
 
 
 def test_no_specs_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

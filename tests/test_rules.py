@@ -46,7 +46,7 @@ def test_compozy_alerts_carry_severity_and_annotations(in_root: Path) -> None:
                 "runbook_url",
                 "summary",
             ]
-            assert rule["annotations"]["runbook_url"].endswith(f"/{rule['alert']}")
+            assert rule["annotations"]["runbook_url"].endswith(f"/{rule['alert']}.md")
 
 
 def test_compozy_plan_alerts_present(in_root: Path) -> None:

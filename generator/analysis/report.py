@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from promspec.analysis.run import LintResult
+from promspec.diagnostic_formats import annotation, as_json
 from promspec.errors import Diagnostic, Severity, count
 
 FORMATS = ("text", "json", "github")
@@ -57,9 +57,9 @@ def _verdict(result: LintResult, strict: bool) -> str:
 
 
 def render_json(result: LintResult, strict: bool) -> str:
-    findings = [_as_json(d) for d in result.findings]
+    findings = [as_json(d) for d in result.findings]
     acknowledged = [
-        {**_as_json(d), "reason": entry.reason} for d, entry in result.acknowledged
+        {**as_json(d), "reason": entry.reason} for d, entry in result.acknowledged
     ]
     errors = sum(1 for d in result.findings if d.severity is Severity.ERROR)
     summary = {
@@ -73,19 +73,6 @@ def render_json(result: LintResult, strict: bool) -> str:
     return json.dumps(document, indent=2)
 
 
-def _as_json(diagnostic: Diagnostic) -> dict[str, Any]:
-    return {
-        "check": diagnostic.check,
-        "severity": diagnostic.severity.value,
-        "file": diagnostic.location.file,
-        "line": diagnostic.location.line,
-        "column": diagnostic.location.column,
-        "field": diagnostic.field,
-        "message": diagnostic.message,
-        "fix": diagnostic.fix,
-    }
-
-
 def render_github(result: LintResult, strict: bool) -> str:
     """Write one workflow command per finding; GitHub shows them on the diff."""
     failing = result.failing(strict)
@@ -93,31 +80,9 @@ def render_github(result: LintResult, strict: bool) -> str:
     for diagnostic in result.findings:
         level = "error" if diagnostic in failing else "warning"
         text = f"{diagnostic.field}: {diagnostic.message}\nfix: {diagnostic.fix}"
-        lines.append(_command(level, diagnostic, text))
+        lines.append(annotation(level, diagnostic, text))
     for diagnostic, entry in result.acknowledged:
         text = f"{diagnostic.field}: {diagnostic.message}\nacknowledged: {entry.reason}"
-        lines.append(_command("notice", diagnostic, text))
+        lines.append(annotation("notice", diagnostic, text))
     lines.append(_verdict(result, strict))
     return "\n".join(lines)
-
-
-def _command(level: str, diagnostic: Diagnostic, text: str) -> str:
-    location = diagnostic.location
-    properties = ",".join(
-        f"{key}={_escape_property(str(value))}"
-        for key, value in (
-            ("file", location.file),
-            ("line", location.line),
-            ("col", location.column),
-            ("title", diagnostic.check),
-        )
-    )
-    return f"::{level} {properties}::{_escape_data(text)}"
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
