@@ -3,7 +3,7 @@
     python -m benchmarks.synthetic_spec --metrics 10000 --groups 200 > big.yaml
 
 Metrics cycle through four shapes: a counter with two enum labels, a
-histogram with an enum and a free label, a gauge without labels, and a gauge
+histogram with an enum and a bounded free label, a gauge without labels, and a gauge
 read from a callback. Each group gets a recording rule, an alert and a panel
 per shape that it contains, so the output grows linearly with the size.
 """
@@ -31,7 +31,9 @@ def metric_yaml(shape: str, key: str) -> list[str]:
             "unit: seconds",
             "labels:",
             "  - outcome: enum[success, error]",
-            "  - route: string",
+            "  - name: route",
+            "    type: string",
+            "    max_values: 20",
             "buckets: [0.01, 0.1, 1, 10]",
         ],
         "queue": ["type: gauge"],

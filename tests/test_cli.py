@@ -304,4 +304,4 @@ def test_same_spec_twice_read_once(
     code, _, stderr = invoke("generate", SHOP, f"./{SHOP}", "--out", str(out))
 
     assert code == ExitCode.OK
-    assert stderr.splitlines()[0] == f"{out}: 4 files from 1 spec, 4 files changed"
+    assert stderr.splitlines()[0] == f"{out}: 10 files from 1 spec, 10 files changed"
