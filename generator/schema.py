@@ -190,7 +190,13 @@ RECORDING_RULE = _table(
         "Name of the recorded series, as level:metric:operations",
         required=True,
     ),
-    Field("expr", "string", "PromQL expression", required=True),
+    Field("expr", "string", "PromQL expression (or one shape: rate, ratio, ...)"),
+    Field("rate", "mapping", "Shape: a counter per second, summed by labels"),
+    Field("ratio", "mapping", "Shape: one sum divided by another, NaN-free"),
+    Field("average", "mapping", "Shape: a histogram's or summary's _sum over _count"),
+    Field("quantile", "mapping", "Shape: a quantile of a histogram"),
+    Field("max", "mapping", "Shape: the maximum of a gauge by labels"),
+    Field("sum", "mapping", "Shape: a gauge summed by labels"),
     Field("description", "string", "What the rule computes"),
     Field("labels", "mapping", "Labels added to the recorded series"),
     Field(
@@ -202,7 +208,9 @@ RECORDING_RULE = _table(
 
 ALERT = _table(
     Field("alert", "string", "Alert name, in CamelCase", required=True),
-    Field("expr", "string", "PromQL condition", required=True),
+    Field("expr", "string", "PromQL condition (or use threshold)"),
+    Field("threshold", "mapping", "Shape: a series compared with a number"),
+    Field("absent", "mapping", "Shape: a metric no longer reported, for `for`"),
     Field("for", "string", "How long the condition must hold before the alert fires"),
     Field(
         "severity",
@@ -219,6 +227,11 @@ ALERT = _table(
         "runbook_url annotation (default: runbook_base_url/AlertName)",
     ),
     Field("labels", "mapping", "Extra labels of the alert"),
+    Field(
+        "tests",
+        "list",
+        "promtool test groups for this alert (input_series, alert_rule_test, ...)",
+    ),
     Field(
         "acknowledge",
         "list",
@@ -282,4 +295,108 @@ ACKNOWLEDGEMENT = _table(
         required=True,
     ),
     Field("reason", "string", "Why the finding is accepted", required=True),
+)
+
+RULE_SHAPES = ("rate", "ratio", "average", "quantile", "max", "sum")
+ALERT_SHAPES = ("threshold", "absent")
+
+_BY = Field("by", "list", "Labels to keep, such as [job, method]")
+_WINDOW = Field("window", "string", "Range of the rate, such as 5m", required=True)
+
+RATE = _table(
+    Field(
+        "metric", "string", 'A counter selector, such as x_total{a="b"}', required=True
+    ),
+    _BY,
+    _WINDOW,
+)
+
+RATIO = _table(
+    Field(
+        "numerator",
+        "string",
+        "A selector, or a list of selectors to add",
+        required=True,
+    ),
+    Field(
+        "denominator",
+        "string",
+        "A selector, or a list of selectors to add",
+        required=True,
+    ),
+    _BY,
+    Field("window", "string", "Range of the rates of counters; omit it for gauges"),
+)
+
+AVERAGE = _table(
+    Field("metric", "string", "A histogram or summary", required=True),
+    _BY,
+    _WINDOW,
+)
+
+QUANTILE = _table(
+    Field("metric", "string", "A histogram", required=True),
+    Field(
+        "quantile",
+        "number",
+        "The quantile, between 0 and 1, such as 0.95",
+        required=True,
+    ),
+    _BY,
+    _WINDOW,
+)
+
+SUM = _table(
+    Field("metric", "string", "A gauge selector", required=True),
+    _BY,
+)
+
+MAX = _table(
+    Field(
+        "metric",
+        "string",
+        "A gauge selector, or a recording rule of the group written as a shape",
+        required=True,
+    ),
+    _BY,
+    Field("window", "string", "Range of max_over_time; omit it for the latest value"),
+)
+
+THRESHOLD = _table(
+    Field("metric", "string", "A gauge or recorded series selector", required=True),
+    Field("above", "number", "Fire while the value is above this number"),
+    Field("below", "number", "Fire while the value is below this number"),
+)
+
+ABSENT = _table(
+    Field(
+        "metric",
+        "string",
+        "A selector that should always match a series",
+        required=True,
+    ),
+)
+
+SHAPE_TABLES = {
+    "absent": ABSENT,
+    "rate": RATE,
+    "ratio": RATIO,
+    "average": AVERAGE,
+    "quantile": QUANTILE,
+    "max": MAX,
+    "sum": SUM,
+    "threshold": THRESHOLD,
+}
+
+TEST_CASE = _table(
+    Field("name", "string", "What the case shows"),
+    Field("interval", "string", "Time between input samples (default: 1m)"),
+    Field(
+        "input_series",
+        "list",
+        "Series as promtool reads them: series, values",
+        required=True,
+    ),
+    Field("alert_rule_test", "list", "Alerts expected at eval_time"),
+    Field("promql_expr_test", "list", "Expression values expected at eval_time"),
 )
