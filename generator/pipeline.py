@@ -88,11 +88,13 @@ def render_all(specs: list[Spec]) -> dict[str, str]:
     from promspec.render_dashboards import render_dashboards
     from promspec.render_module import render_module
     from promspec.render_rules import render_rules
+    from promspec.rule_tests import render_rule_tests
 
     files = {MARKER: MARKER_TEXT}
     owners: dict[str, str] = {}
     for spec in specs:
-        for renderer in (render_module, render_rules, render_dashboards):
+        renderers = (render_module, render_rules, render_rule_tests, render_dashboards)
+        for renderer in renderers:
             for path, text in renderer(spec).items():
                 _claim(owners, path, spec)
                 files[path] = text
@@ -198,8 +200,13 @@ def check_rules(output: Output, promtool: str | None, require_promtool: bool) ->
     from promspec.promtool import check_rules as run_check
 
     rule_files = sorted(path for path in output.files if path.endswith(".rules.yml"))
+    test_files = sorted(path for path in output.files if path.endswith(".test.yml"))
     if promtool is None:
-        message = f"promtool not found: skipped `promtool check rules` on {count(len(rule_files), 'rule file')}; {INSTALL_HINT}"
+        message = (
+            f"promtool not found: skipped `promtool check rules` on "
+            f"{count(len(rule_files), 'rule file')} and `promtool test rules` on "
+            f"{count(len(test_files), 'test file')}; {INSTALL_HINT}"
+        )
         if require_promtool:
             raise ToolError(message)
         output.skipped.append(message)
@@ -208,10 +215,30 @@ def check_rules(output: Output, promtool: str | None, require_promtool: bool) ->
         written = _write_scratch(Path(scratch), output.files, rule_files)
         result = run_check(promtool, written)
         report = result.output.replace(f"{scratch}/", "")
+        if not result.ok:
+            raise CheckFailed(f"promtool rejected the generated rules:\n{report}")
+        output.notes.append(
+            f"promtool check rules: {count(len(rule_files), 'rule file')} passed"
+        )
+        output.details.append(report)
+        run_rule_tests(output, promtool, Path(scratch), test_files)
+
+
+def run_rule_tests(
+    output: Output, promtool: str, scratch: Path, test_files: list[str]
+) -> None:
+    """Run `promtool test rules` on the generated tests, next to the rule files."""
+    from promspec.promtool import test_rules
+
+    if not test_files:
+        return
+    written = _write_scratch(scratch, output.files, test_files)
+    result = test_rules(promtool, written)
+    report = result.output.replace(f"{scratch}/", "")
     if not result.ok:
-        raise CheckFailed(f"promtool rejected the generated rules:\n{report}")
+        raise CheckFailed(f"the generated rules failed their tests:\n{report}")
     output.notes.append(
-        f"promtool check rules: {count(len(rule_files), 'rule file')} passed"
+        f"promtool test rules: {count(len(test_files), 'test file')} passed"
     )
     output.details.append(report)
 
