@@ -42,8 +42,18 @@ def shape_key(reader: Reader, node: YamlMap, keys: tuple[str, ...], field: str) 
     return ""
 
 
-def read_shape(reader: Reader, node: YamlMap, kind: str, field: str) -> Shape | None:
-    """Validate the mapping under a shape key and build the shape, or report why not."""
+PANEL_WINDOW = "$__rate_interval"
+_NEEDS_WINDOW = ("rate", "average", "quantile")
+
+
+def read_shape(
+    reader: Reader, node: YamlMap, kind: str, field: str, default_window: str = ""
+) -> Shape | None:
+    """Validate the mapping under a shape key and build the shape, or report why not.
+
+    A panel passes Grafana's `$__rate_interval` as the default window, and may
+    write it as the window of a ratio of counters.
+    """
     table = schema.SHAPE_TABLES[kind]
     body = reader.value(node, kind, {kind: schema.Field(kind, "mapping", "")}, field)
     if body is None:
@@ -52,7 +62,16 @@ def read_shape(reader: Reader, node: YamlMap, kind: str, field: str) -> Shape | 
     before = len(reader.diagnostics)
     reader.check_keys(body, table, field)
     by = _read_by(reader, body, table, field)
-    window = _read_window(reader, body, table, field)
+    window = _read_window(reader, body, table, field, default_window)
+    if kind in _NEEDS_WINDOW and "window" not in body:
+        window = default_window
+        if not default_window:
+            reader.report(
+                body.location,
+                field,
+                'missing required key "window"',
+                "add `window:` (the range of the rate, such as 5m)",
+            )
     shape = _SHAPE_READERS[kind](reader, body, field, by, window)
     return shape if len(reader.diagnostics) == before else None
 
@@ -76,15 +95,22 @@ def _read_by(
 
 
 def _read_window(
-    reader: Reader, body: YamlMap, table: dict[str, schema.Field], field: str
+    reader: Reader,
+    body: YamlMap,
+    table: dict[str, schema.Field],
+    field: str,
+    default_window: str,
 ) -> str:
     window = reader.text(body, "window", table, field)
+    if default_window and window == PANEL_WINDOW:
+        return window
     if window and not _DURATION.match(window):
         reader.report(
             where(body, "window"),
             join(field, "window"),
             f"invalid duration {window!r}",
-            "write a Prometheus duration, such as 5m or 1h",
+            "write a Prometheus duration, such as 5m or 1h"
+            + (f", or {default_window}" if default_window else ""),
         )
         return ""
     return window

@@ -263,6 +263,12 @@ PANEL = _table(
     Field("query", "string", "PromQL query (or use queries)"),
     Field("legend", "string", "Legend format of query, such as {{method}}"),
     Field("queries", "list", "Several queries, each with query and legend"),
+    Field("rate", "mapping", "Shape of the query: a counter per second"),
+    Field("ratio", "mapping", "Shape of the query: one sum divided by another"),
+    Field("average", "mapping", "Shape of the query: _sum over _count"),
+    Field("quantile", "mapping", "Shape of the query: a quantile of a histogram"),
+    Field("max", "mapping", "Shape of the query: the maximum of a gauge"),
+    Field("sum", "mapping", "Shape of the query: a gauge summed by labels"),
     Field("description", "string", "Panel description"),
     Field("width", "integer", "Width in grid columns, 1 to 24 (default: 12)"),
     Field("height", "integer", "Height in grid rows (default: 8)"),
@@ -301,7 +307,11 @@ RULE_SHAPES = ("rate", "ratio", "average", "quantile", "max", "sum")
 ALERT_SHAPES = ("threshold", "absent")
 
 _BY = Field("by", "list", "Labels to keep, such as [job, method]")
-_WINDOW = Field("window", "string", "Range of the rate, such as 5m", required=True)
+_WINDOW = Field(
+    "window",
+    "string",
+    "Range of the rate, such as 5m; in a panel, $__rate_interval by default",
+)
 
 RATE = _table(
     Field(
