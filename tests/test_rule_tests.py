@@ -186,3 +186,68 @@ def test_failing_case_fails_generate_and_keeps_output(
     )
     assert "alertname: NoOrders, time: 29m" in result.stderr
     assert not out.exists()
+
+
+ABSENT_SPEC = """\
+version: 1
+namespace: shop
+runbook_base_url: https://runbooks.shop.example
+groups:
+  orders:
+    metrics:
+      order_queue_depth:
+        type: gauge
+        labels:
+          - channel: enum[web, app]
+        description: "Orders waiting to be packed"
+    alerts:
+      - alert: QueueDepthMissing
+        absent: { metric: 'shop_order_queue_depth{channel="web"}' }
+        for: 3m
+        severity: critical
+        summary: "Nothing reports the {{ $labels.channel }} queue"
+        description: "absent() returned {{ $value }}."
+      - alert: LongQueue
+        expr: shop_order_queue_depth{channel="app"} > 1000
+        for: 2m
+        severity: warning
+        summary: "The {{ $labels.channel }} queue of {{ $labels.job }} is long"
+        description: "{{ $value | humanize }} orders wait."
+"""
+
+
+def test_absent_and_gauge_alerts_get_passing_tests(
+    tmp_path: Path, promtool: str
+) -> None:
+    spec = tmp_path / "shop.yaml"
+    spec.write_text(ABSENT_SPEC, encoding="utf-8")
+    out = tmp_path / "out"
+
+    result = CliRunner().invoke(
+        app, ["generate", "--strict", str(spec), "--out", str(out)]
+    )
+    tests = (out / "prometheus" / "tests" / "shop" / "orders.test.yml").read_text()
+
+    assert result.exit_code == 0, result.stderr
+    assert "promtool test rules: 1 test file passed" in result.stderr
+    assert "description: absent() returned 1." in tests
+    assert "description: 2.048k orders wait." in tests
+
+
+def test_absent_alert_without_for_fails_its_test(tmp_path: Path, promtool: str) -> None:
+    spec = tmp_path / "shop.yaml"
+    spec.write_text(ABSENT_SPEC, encoding="utf-8")
+    out = tmp_path / "out"
+    CliRunner().invoke(app, ["generate", str(spec), "--out", str(out)])
+    edit_rule(
+        out / "prometheus" / "shop" / "orders.rules.yml", "QueueDepthMissing", drop_for
+    )
+
+    result = subprocess.run(
+        [promtool, "test", "rules", str(out / "prometheus/tests/shop/orders.test.yml")],
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 1
+    assert "alertname: QueueDepthMissing, time: 8m" in result.stdout + result.stderr
