@@ -138,9 +138,18 @@ def build_output(
             if warnings
             else "lint passed"
         )
+        output.notes.append(f"rule tests cover {rule_test_coverage(specs)}")
         check_python(output)
     check_rules(output, promtool, require_promtool)
     return output
+
+
+def rule_test_coverage(specs: list[Spec]) -> str:
+    """Describe the share of recording rules and alerts that have rule tests."""
+    from promspec.analysis.lint_tests import coverage_counts, share
+
+    counts = [coverage_counts(spec) for spec in specs]
+    return share(sum(tested for tested, _ in counts), sum(total for _, total in counts))
 
 
 @contextlib.contextmanager

@@ -33,8 +33,9 @@ def test_generate_writes_and_reports(
     assert stdout == ""
     assert stderr.splitlines() == [
         f"{out}: 5 files from 1 spec, 5 files changed",
-        "lint passed; generated Python compiles; promtool check rules: 1 rule file "
-        "passed; promtool test rules: 1 test file passed",
+        "lint passed; rule tests cover 4 of 4 recording rules and alerts (100%); "
+        "generated Python compiles; promtool check rules: 1 rule file passed; "
+        "promtool test rules: 1 test file passed",
     ]
     assert (out / "prometheus/shop/orders.rules.yml").is_file()
     assert (out / "grafana/dashboards/shop/orders.json").is_file()

@@ -32,8 +32,17 @@ def lint_tests(spec: Spec) -> list[Diagnostic]:
 
 def coverage(spec: Spec) -> str:
     """Describe how many recording rules and alerts have tests, such as `9 of 10 (90%)`."""
+    return share(*coverage_counts(spec))
+
+
+def coverage_counts(spec: Spec) -> tuple[int, int]:
+    """Return how many recording rules and alerts have tests, and how many there are."""
     total = len(spec.recording_rules) + len(spec.alerts)
     tested = sum(len(plan_group(spec, group).tested) for group in spec.groups)
+    return tested, total
+
+
+def share(tested: int, total: int) -> str:
     percent = 100 * tested // total if total else 100
     return f"{tested} of {total} recording rules and alerts ({percent}%)"
 
