@@ -242,7 +242,12 @@ def _samples(key: InputSeries, rates: list[float]) -> list[float]:
 
 
 def _quantity(values: list[float], minute: int, window: int, counter: bool) -> float:
-    """Return a series' rate over the window (counters) or its level (gauges)."""
+    """Return a series' rate over the window (counters) or its level (gauges).
+
+    NOTE: this is the rate of Prometheus 2.x (promtool 2.42 here), whose range
+    includes the sample at the window's start. Prometheus 3 leaves it out and
+    extrapolates, which gives other values in a window where the slope changes.
+    """
     if counter:
         return (values[minute] - values[minute - window]) / (window * STEP_SECONDS)
     return max(values[minute - window : minute + 1])
