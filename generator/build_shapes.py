@@ -119,10 +119,17 @@ def _read_window(
 def read_selector(
     reader: Reader, body: YamlMap, key: str, value: Any, field: str, location: Any
 ) -> Selector | None:
-    match = SELECTOR.match(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        reader.report(
+            location,
+            field,
+            f"expected a selector, found {describe(value)}",
+            SELECTOR_FIX,
+        )
+        return None
+    match = SELECTOR.match(value)
     if match is None:
-        shown = repr(value) if isinstance(value, str) else describe(value)
-        reader.report(location, field, f"invalid selector {shown}", SELECTOR_FIX)
+        reader.report(location, field, f"invalid selector {value!r}", SELECTOR_FIX)
         return None
     matchers = []
     for part in filter(str.strip, (match.group("matchers") or "").split(",")):
