@@ -128,6 +128,9 @@ def read_unit(reader: Reader, node: YamlMap, field: str) -> str:
 
 
 def read_queries(reader: Reader, node: YamlMap, field: str) -> tuple[Query, ...]:
+    shapes = [key for key in schema.RULE_SHAPES if key in node]
+    if shapes and "query" not in node and "queries" not in node:
+        return _shape_query(reader, node, shapes, field)
     if ("query" in node) == ("queries" in node):
         both = "query" in node
         reader.report(
@@ -166,6 +169,38 @@ def read_queries(reader: Reader, node: YamlMap, field: str) -> tuple[Query, ...]
     items = reader.value(node, "queries", schema.PANEL, field)
     return (
         _query_list(reader, items, join(field, "queries")) if items is not None else ()
+    )
+
+
+def _shape_query(
+    reader: Reader, node: YamlMap, shapes: list[str], field: str
+) -> tuple[Query, ...]:
+    """Expand the panel's one shape into its query, with $__rate_interval as window."""
+    from promspec.build_shapes import PANEL_WINDOW, read_shape
+    from promspec.shapes import expand
+
+    if len(shapes) > 1:
+        reader.report(
+            where(node, shapes[1]),
+            join(field, shapes[1]),
+            f"{' and '.join(shapes)} are both given",
+            "keep one of them",
+        )
+        return ()
+    shape = read_shape(reader, node, shapes[0], field, PANEL_WINDOW)
+    if shape is None:
+        return ()
+    legend = reader.text(node, "legend", schema.PANEL, field)
+    location = where(node, shapes[0])
+    return (
+        Query(
+            expand(shape),
+            legend,
+            location,
+            join(field, shapes[0]),
+            "",
+            where(node, "legend"),
+        ),
     )
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from promspec import names, schema
 from promspec.build_lint import read_acknowledgements
+from promspec.build_shapes import read_shape, shape_key
 from promspec.loader import YamlList, YamlMap
-from promspec.model import Alert, Location, RecordingRule
+from promspec.model import Alert, Location, RecordingRule, Shape
 from promspec.reader import Reader, describe, join, where
 
 DURATION = re.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
@@ -44,7 +46,9 @@ def read_recording_rule(
             f'invalid recording rule name "{record}"',
             "use letters, digits, _ and :, as level:metric:operations",
         )
-    expr = read_expr(reader, node, schema.RECORDING_RULE, field)
+    expr, shape = read_expr_or_shape(
+        reader, node, schema.RECORDING_RULE, schema.RULE_SHAPES, field
+    )
     description = reader.text(node, "description", schema.RECORDING_RULE, field)
     labels = read_label_map(reader, node, schema.RECORDING_RULE, field)
     if len(reader.diagnostics) > before:
@@ -55,8 +59,9 @@ def read_recording_rule(
         description,
         labels,
         where(node, "record"),
-        where(node, "expr"),
+        where(node, shape.kind.value if shape else "expr"),
         node.value_sources.get("expr", ""),
+        shape,
     )
 
 
@@ -82,7 +87,9 @@ def read_alert(
     reader.check_keys(node, schema.ALERT, field)
     read_acknowledgements(reader, node, schema.ALERT, field)
     name = read_alert_name(reader, node, field)
-    expr = read_expr(reader, node, schema.ALERT, field)
+    expr, shape = read_expr_or_shape(
+        reader, node, schema.ALERT, schema.ALERT_SHAPES, field
+    )
     for_ = read_duration(reader, node, "for", field)
     severity = reader.text(node, "severity", schema.ALERT, field)
     summary = read_annotation(reader, node, "summary", field)
@@ -91,6 +98,7 @@ def read_alert(
     mitigation = reader.text(node, "mitigation", schema.ALERT, field)
     runbook_url = read_runbook_url(reader, node, name, base_url, field)
     labels = read_label_map(reader, node, schema.ALERT, field)
+    cases = read_cases(reader, node, field)
     if "severity" in dict(labels):
         reader.report(
             where(node, "labels"),
@@ -110,7 +118,7 @@ def read_alert(
         for_,
         labels,
         where(node, "alert"),
-        where(node, "expr"),
+        where(node, shape.kind.value if shape else "expr"),
         node.value_sources.get("expr", ""),
         tuple(
             (key, where(node, key))
@@ -119,7 +127,32 @@ def read_alert(
         ),
         impact,
         mitigation,
+        shape,
+        cases,
     )
+
+
+def read_cases(reader: Reader, node: YamlMap, field: str) -> tuple[str, ...]:
+    """Read the author's promtool test groups; promtool checks what lies inside them."""
+    items = reader.value(node, "tests", schema.ALERT, field)
+    cases = []
+    for index, item in enumerate(items or []):
+        item_field = f"{join(field, 'tests')}[{index}]"
+        case = reader.mapping(item, items.item_locations[index], item_field)
+        if case is not None:
+            reader.check_keys(case, schema.TEST_CASE, item_field)
+            # promtool puts every sample at time 0 when a group has no interval.
+            cases.append(json.dumps({"interval": "1m", **plain(case)}))
+    return tuple(cases)
+
+
+def plain(value: Any) -> Any:
+    """Return parsed YAML as plain dicts and lists, for serialising."""
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
 
 
 def read_alert_name(reader: Reader, node: YamlMap, field: str) -> str:
@@ -165,6 +198,23 @@ def read_runbook_url(
         "add `runbook_url:` to the alert, or `runbook_base_url:` at the top of the spec",
     )
     return ""
+
+
+def read_expr_or_shape(
+    reader: Reader,
+    node: YamlMap,
+    table: dict[str, schema.Field],
+    shapes: tuple[str, ...],
+    field: str,
+) -> tuple[str, Shape | None]:
+    """Read `expr`, or a shape and expand it; return the expression and the shape."""
+    from promspec.shapes import expand
+
+    key = shape_key(reader, node, shapes, field)
+    if key == "expr":
+        return read_expr(reader, node, table, field), None
+    shape = read_shape(reader, node, key, field) if key else None
+    return (expand(shape), shape) if shape else ("", None)
 
 
 def read_expr(

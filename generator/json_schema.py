@@ -23,6 +23,9 @@ _KINDS: dict[str, JSONObject] = {
     "number": {"type": "number"},
     "mapping": {"type": "object"},
     "list": {"type": "array"},
+    "selectors": {
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+    },
 }
 
 

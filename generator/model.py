@@ -104,6 +104,41 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class Selector:
+    """One series selector of a shape: a sample name and equality matchers."""
+
+    metric: str  # as written in PromQL, such as compozy_http_requests_total
+    matchers: tuple[tuple[str, str], ...] = ()
+
+
+class ShapeKind(enum.StrEnum):
+    """The declarative forms that promspec expands into PromQL."""
+
+    RATE = "rate"
+    RATIO = "ratio"
+    AVERAGE = "average"
+    QUANTILE = "quantile"
+    MAX = "max"
+    SUM = "sum"
+    THRESHOLD = "threshold"
+    ABSENT = "absent"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A recording rule or alert written as a shape; `expr` is expanded from it."""
+
+    kind: ShapeKind
+    selectors: tuple[Selector, ...]  # summed; a ratio's numerator
+    denominator: tuple[Selector, ...] = ()  # summed; ratio only
+    by: tuple[str, ...] = ()
+    window: str = ""  # range of rate or max_over_time; empty for gauges
+    quantile: float = 0.0
+    operator: str = ""  # threshold only: >, >=, < or <=
+    value: float = 0.0  # threshold only
+
+
+@dataclass(frozen=True)
 class RecordingRule:
     record: str
     expr: str
@@ -114,6 +149,7 @@ class RecordingRule:
     # The expression as written in the file, from expr_location on: quotes,
     # indentation and line breaks included, to place a position inside it.
     expr_source: str = field(default="", compare=False)
+    shape: Shape | None = None  # set when the spec writes a shape, not expr
 
 
 @dataclass(frozen=True)
@@ -135,6 +171,9 @@ class Alert:
     )
     impact: str = ""  # for the runbook: what users suffer while it fires
     mitigation: str = ""  # for the runbook: what the on-call engineer does
+    shape: Shape | None = None  # set when the spec writes a shape, not expr
+    # promtool test groups that the author wrote next to the alert, as JSON.
+    cases: tuple[str, ...] = ()
 
 
 class PanelType(enum.StrEnum):

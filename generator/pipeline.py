@@ -110,10 +110,12 @@ def render_all(specs: list[Spec], templates_dir: str | None = None) -> dict[str,
     from promspec.render_module import render_module
     from promspec.render_provisioning import render_provisioning
     from promspec.render_rules import render_rules
+    from promspec.rule_tests import render_rule_tests
 
     renderers = (
         functools.partial(render_module, templates_dir=templates_dir),
         render_rules,
+        render_rule_tests,
         render_dashboards,
         render_kubernetes,
         render_provisioning,
@@ -167,10 +169,19 @@ def build_output(
             if warnings
             else "lint passed"
         )
+        output.notes.append(f"rule tests cover {rule_test_coverage(specs)}")
         check_runbooks(output)
         check_python(output, templates_dir)
     check_rules(output, promtool, require_promtool)
     return output
+
+
+def rule_test_coverage(specs: list[Spec]) -> str:
+    """Describe the share of recording rules and alerts that have rule tests."""
+    from promspec.analysis.lint_tests import coverage_counts, share
+
+    counts = [coverage_counts(spec) for spec in specs]
+    return share(sum(tested for tested, _ in counts), sum(total for _, total in counts))
 
 
 @contextlib.contextmanager
@@ -251,8 +262,13 @@ def check_rules(output: Output, promtool: str | None, require_promtool: bool) ->
     if not rule_files:
         output.notes.append("no rule files to check")
         return
+    test_files = sorted(path for path in output.files if path.endswith(".test.yml"))
     if promtool is None:
-        message = f"promtool not found: skipped `promtool check rules` on {count(len(rule_files), 'rule file')}; {INSTALL_HINT}"
+        message = (
+            f"promtool not found: skipped `promtool check rules` on "
+            f"{count(len(rule_files), 'rule file')} and `promtool test rules` on "
+            f"{count(len(test_files), 'test file')}; {INSTALL_HINT}"
+        )
         if require_promtool:
             raise ToolError(message)
         output.skipped.append(message)
@@ -261,10 +277,30 @@ def check_rules(output: Output, promtool: str | None, require_promtool: bool) ->
         written = _write_scratch(Path(scratch), output.files, rule_files)
         result = run_check(promtool, written)
         report = result.output.replace(f"{scratch}/", "")
+        if not result.ok:
+            raise CheckFailed(f"promtool rejected the generated rules:\n{report}")
+        output.notes.append(
+            f"promtool check rules: {count(len(rule_files), 'rule file')} passed"
+        )
+        output.details.append(report)
+        run_rule_tests(output, promtool, Path(scratch), test_files)
+
+
+def run_rule_tests(
+    output: Output, promtool: str, scratch: Path, test_files: list[str]
+) -> None:
+    """Run `promtool test rules` on the generated tests, next to the rule files."""
+    from promspec.promtool import test_rules
+
+    if not test_files:
+        return
+    written = _write_scratch(scratch, output.files, test_files)
+    result = test_rules(promtool, written)
+    report = result.output.replace(f"{scratch}/", "")
     if not result.ok:
-        raise CheckFailed(f"promtool rejected the generated rules:\n{report}")
+        raise CheckFailed(f"the generated rules failed their tests:\n{report}")
     output.notes.append(
-        f"promtool check rules: {count(len(rule_files), 'rule file')} passed"
+        f"promtool test rules: {count(len(test_files), 'test file')} passed"
     )
     output.details.append(report)
 

@@ -50,6 +50,11 @@ def check_rules(promtool: str, rule_files: list[Path]) -> PromtoolResult:
     return PromtoolResult(all(result.ok for result in results), output)
 
 
+def test_rules(promtool: str, test_files: list[Path]) -> PromtoolResult:
+    """Run `promtool test rules` on the files; a crash or time-out raises ToolError."""
+    return _run([promtool, "test", "rules", *(str(path) for path in test_files)])
+
+
 # Below this many files per batch, starting another promtool costs more than
 # it saves.
 _MIN_BATCH = 20

@@ -16,6 +16,7 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "number": (int, float),
     "mapping": (YamlMap,),
     "list": (YamlList,),
+    "selectors": (str, YamlList),
 }
 _KIND_WORDS = {
     "string": "text",
@@ -23,6 +24,7 @@ _KIND_WORDS = {
     "number": "a number",
     "mapping": "a mapping (key: value lines)",
     "list": "a list (- item lines)",
+    "selectors": "a selector or a list of selectors",
 }
 
 

@@ -14,7 +14,7 @@ SUPPORTED_VERSIONS = (1,)
 
 class Field(NamedTuple):
     name: str
-    kind: str  # string, integer, number, mapping, list
+    kind: str  # string, integer, number, mapping, list, selectors
     description: str
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -225,7 +225,22 @@ RECORDING_RULE = _table(
         "Name of the recorded series, as level:metric:operations",
         required=True,
     ),
-    Field("expr", "string", "PromQL expression", required=True),
+    Field("expr", "string", "PromQL expression (or one shape: rate, ratio, ...)"),
+    Field(
+        "rate", "mapping", "Shape: a counter per second, summed by labels", table="rate"
+    ),
+    Field(
+        "ratio", "mapping", "Shape: one sum divided by another, NaN-free", table="ratio"
+    ),
+    Field(
+        "average",
+        "mapping",
+        "Shape: a histogram's or summary's _sum over _count",
+        table="average",
+    ),
+    Field("quantile", "mapping", "Shape: a quantile of a histogram", table="quantile"),
+    Field("max", "mapping", "Shape: the maximum of a gauge by labels", table="max"),
+    Field("sum", "mapping", "Shape: a gauge summed by labels", table="sum"),
     Field("description", "string", "What the rule computes"),
     Field("labels", "mapping", "Labels added to the recorded series", items="string"),
     Field(
@@ -238,7 +253,19 @@ RECORDING_RULE = _table(
 
 ALERT = _table(
     Field("alert", "string", "Alert name, in CamelCase", required=True),
-    Field("expr", "string", "PromQL condition", required=True),
+    Field("expr", "string", "PromQL condition (or use threshold)"),
+    Field(
+        "threshold",
+        "mapping",
+        "Shape: a series compared with a number",
+        table="threshold",
+    ),
+    Field(
+        "absent",
+        "mapping",
+        "Shape: a metric no longer reported, for `for`",
+        table="absent",
+    ),
     Field("for", "string", "How long the condition must hold before the alert fires"),
     Field(
         "severity",
@@ -264,6 +291,12 @@ ALERT = _table(
         "mitigation",
         "string",
         "What the on-call engineer does to stop the harm, for its runbook",
+    ),
+    Field(
+        "tests",
+        "list",
+        "promtool test groups for this alert (input_series, alert_rule_test, ...)",
+        items="test_case",
     ),
     Field(
         "acknowledge",
@@ -305,6 +338,26 @@ PANEL = _table(
     Field("legend", "string", "Legend format of query, such as {{method}}"),
     Field(
         "queries", "list", "Several queries, each with query and legend", items="query"
+    ),
+    Field("rate", "mapping", "Shape of the query: a counter per second", table="rate"),
+    Field(
+        "ratio",
+        "mapping",
+        "Shape of the query: one sum divided by another",
+        table="ratio",
+    ),
+    Field(
+        "average", "mapping", "Shape of the query: _sum over _count", table="average"
+    ),
+    Field(
+        "quantile",
+        "mapping",
+        "Shape of the query: a quantile of a histogram",
+        table="quantile",
+    ),
+    Field("max", "mapping", "Shape of the query: the maximum of a gauge", table="max"),
+    Field(
+        "sum", "mapping", "Shape of the query: a gauge summed by labels", table="sum"
     ),
     Field("description", "string", "Panel description"),
     Field("width", "integer", "Width in grid columns, 1 to 24 (default: 12)"),
@@ -376,6 +429,120 @@ GRAFANA = _table(
     ),
 )
 
+RULE_SHAPES = ("rate", "ratio", "average", "quantile", "max", "sum")
+ALERT_SHAPES = ("threshold", "absent")
+
+_BY = Field("by", "list", "Labels to keep, such as [job, method]", items="string")
+_WINDOW = Field(
+    "window",
+    "string",
+    "Range of the rate, such as 5m; in a panel, $__rate_interval by default",
+)
+
+RATE = _table(
+    Field(
+        "metric", "string", 'A counter selector, such as x_total{a="b"}', required=True
+    ),
+    _BY,
+    _WINDOW,
+)
+
+RATIO = _table(
+    Field(
+        "numerator",
+        "selectors",
+        "A selector, or a list of selectors to add",
+        required=True,
+    ),
+    Field(
+        "denominator",
+        "selectors",
+        "A selector, or a list of selectors to add",
+        required=True,
+    ),
+    _BY,
+    Field("window", "string", "Range of the rates of counters; omit it for gauges"),
+)
+
+AVERAGE = _table(
+    Field("metric", "string", "A histogram or summary", required=True),
+    _BY,
+    _WINDOW,
+)
+
+QUANTILE = _table(
+    Field("metric", "string", "A histogram", required=True),
+    Field(
+        "quantile",
+        "number",
+        "The quantile, between 0 and 1, such as 0.95",
+        required=True,
+    ),
+    _BY,
+    _WINDOW,
+)
+
+SUM = _table(
+    Field("metric", "string", "A gauge selector", required=True),
+    _BY,
+)
+
+MAX = _table(
+    Field(
+        "metric",
+        "string",
+        "A gauge selector, or a recording rule of the group written as a shape",
+        required=True,
+    ),
+    _BY,
+    Field("window", "string", "Range of max_over_time; omit it for the latest value"),
+)
+
+THRESHOLD = _table(
+    Field("metric", "string", "A gauge or recorded series selector", required=True),
+    Field("above", "number", "Fire while the value is above this number"),
+    Field("below", "number", "Fire while the value is below this number"),
+)
+
+ABSENT = _table(
+    Field(
+        "metric",
+        "string",
+        "A selector that should always match a series",
+        required=True,
+    ),
+)
+
+SHAPE_TABLES = {
+    "absent": ABSENT,
+    "rate": RATE,
+    "ratio": RATIO,
+    "average": AVERAGE,
+    "quantile": QUANTILE,
+    "max": MAX,
+    "sum": SUM,
+    "threshold": THRESHOLD,
+}
+
+TEST_CASE = _table(
+    Field("name", "string", "What the case shows"),
+    Field("interval", "string", "Time between input samples (default: 1m)"),
+    Field(
+        "input_series",
+        "list",
+        "Series as promtool reads them: series, values",
+        required=True,
+        items="mapping",
+    ),
+    Field("alert_rule_test", "list", "Alerts expected at eval_time", items="mapping"),
+    Field(
+        "promql_expr_test",
+        "list",
+        "Expression values expected at eval_time",
+        items="mapping",
+    ),
+)
+
 # Every table by the name that Field.table and Field.items use.
 TABLES = {
     "spec": SPEC,
@@ -391,6 +558,15 @@ TABLES = {
     "acknowledgement": ACKNOWLEDGEMENT,
     "kubernetes": KUBERNETES,
     "grafana": GRAFANA,
+    "rate": RATE,
+    "ratio": RATIO,
+    "average": AVERAGE,
+    "quantile": QUANTILE,
+    "max": MAX,
+    "sum": SUM,
+    "threshold": THRESHOLD,
+    "absent": ABSENT,
+    "test_case": TEST_CASE,
 }
 
 # Tables whose items may also be written in the plan's short form, a mapping of

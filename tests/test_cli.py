@@ -31,9 +31,10 @@ def test_generate_writes_and_reports(
     assert code == ExitCode.OK
     assert stdout == ""
     assert stderr.splitlines() == [
-        f"{out}: 10 files from 1 spec, 10 files changed",
-        "lint passed; every alert has its runbook page; generated Python compiles; "
-        "promtool check rules: 1 rule file passed",
+        f"{out}: 11 files from 1 spec, 11 files changed",
+        "lint passed; rule tests cover 4 of 4 recording rules and alerts (100%); "
+        "every alert has its runbook page; generated Python compiles; "
+        "promtool check rules: 1 rule file passed; promtool test rules: 1 test file passed",
     ]
     assert (out / "prometheus/shop/orders.rules.yml").is_file()
     assert (out / "grafana/dashboards/shop/orders.json").is_file()
@@ -49,7 +50,7 @@ def test_generate_twice_is_up_to_date(
     code, _, stderr = invoke("generate", SHOP, "--out", str(out))
 
     assert code == ExitCode.OK
-    assert stderr.splitlines()[0] == f"{out}: 10 files from 1 spec, already up to date"
+    assert stderr.splitlines()[0] == f"{out}: 11 files from 1 spec, already up to date"
 
 
 def test_check_passes_after_generate(
@@ -61,7 +62,7 @@ def test_check_passes_after_generate(
     code, _, stderr = invoke("check", SHOP, "--out", str(out), "--require-promtool")
 
     assert code == ExitCode.OK
-    assert stderr == f"{out}: 10 files match the specs\n"
+    assert stderr == f"{out}: 11 files match the specs\n"
 
 
 def test_check_reports_hand_edit(in_root: Path, tmp_path: Path, promtool: str) -> None:
@@ -106,7 +107,8 @@ def test_missing_promtool_skips_with_warning(in_root: Path, tmp_path: Path) -> N
 
     assert code == ExitCode.OK
     assert stderr.splitlines()[0] == (
-        "warning: promtool not found: skipped `promtool check rules` on 1 rule file; install it with "
+        "warning: promtool not found: skipped `promtool check rules` on 1 rule file and `promtool test rules` "
+        "on 1 test file; install it with "
         "`apt-get install prometheus` (Debian, Ubuntu) or point PROMTOOL at the binary"
     )
     assert out.is_dir()
@@ -205,7 +207,7 @@ def test_default_specs_folder_used(
 
     assert code == ExitCode.OK
     assert (tmp_path / "out/python/shop_metrics.py").is_file()
-    assert stderr.splitlines()[0] == "out: 10 files from 1 spec, 10 files changed"
+    assert stderr.splitlines()[0] == "out: 11 files from 1 spec, 11 files changed"
 
 
 def test_no_specs_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -304,4 +306,4 @@ def test_same_spec_twice_read_once(
     code, _, stderr = invoke("generate", SHOP, f"./{SHOP}", "--out", str(out))
 
     assert code == ExitCode.OK
-    assert stderr.splitlines()[0] == f"{out}: 10 files from 1 spec, 10 files changed"
+    assert stderr.splitlines()[0] == f"{out}: 11 files from 1 spec, 11 files changed"

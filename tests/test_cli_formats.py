@@ -81,7 +81,7 @@ def test_check_json_passes(in_root: Path, tmp_path: Path) -> None:
     assert code == ExitCode.OK
     assert json.loads(stdout) == {
         "diagnostics": [],
-        "messages": [{"level": "info", "text": f"{out}: 10 files match the specs"}],
+        "messages": [{"level": "info", "text": f"{out}: 11 files match the specs"}],
         "exit_code": 0,
     }
 

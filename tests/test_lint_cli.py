@@ -32,7 +32,7 @@ groups:
             reason: one region per deployment
     recording_rules:
       - record: job:shop_orders:rate5m
-        expr: sum by (job) (rate(shop_orders_total[5m]))
+        rate: { metric: shop_orders_total, by: [job], window: 5m }
 """
 FAULTY_RULE = """\
       - record: job:shop_queue:rate5m
@@ -95,7 +95,7 @@ def test_error_fails_without_strict(tmp_path: Path) -> None:
 
     assert code == ExitCode.FAILED
     assert stdout.splitlines()[-2:] == [
-        f"{tmp_path / 'spec.yaml'}: 1 error, 1 warning, 1 acknowledged",
+        f"{tmp_path / 'spec.yaml'}: 1 error, 3 warnings, 1 acknowledged",
         "lint failed: 1 finding in 1 spec fails the run",
     ]
 
@@ -118,11 +118,11 @@ def test_json_output(tmp_path: Path) -> None:
     assert document["summary"] == {
         "specs": [spec],
         "errors": 1,
-        "warnings": 1,
+        "warnings": 3,
         "acknowledged": 1,
         "failed": True,
     }
-    assert document["findings"][1] == {
+    assert document["findings"][3] == {
         "check": "promql/rate-on-gauge",
         "severity": "error",
         "file": spec,
@@ -142,15 +142,15 @@ def test_github_output(tmp_path: Path) -> None:
     code, stdout, _ = invoke("lint", "--format", "github", spec)
 
     assert code == ExitCode.FAILED
-    assert stdout.splitlines()[1] == (
+    assert stdout.splitlines()[3] == (
         f"::error file={spec},line=25,col=29,title=promql/rate-on-gauge::"
         "groups.orders.recording_rules[1].expr: rate() needs a counter, but "
         '"shop_queue" is a gauge: every drop in its value would count as a counter '
         "reset%0Afix: use deriv() for the change of a gauge, or read the gauge without "
         "rate()"
     )
-    assert stdout.splitlines()[0].startswith(f"::warning file={spec},line=11,col=21,")
-    assert stdout.splitlines()[2] == (
+    assert stdout.splitlines()[1].startswith(f"::warning file={spec},line=11,col=21,")
+    assert stdout.splitlines()[4] == (
         f"::notice file={spec},line=16,col=21,title=cardinality/unbounded-label::"
         'groups.orders.metrics.queue.labels[0]: label "region" of "shop_queue" is a free string '
         "with no bound, so its series cannot be counted and may grow without limit"
@@ -224,7 +224,9 @@ def test_generate_stops_on_lint_error(tmp_path: Path) -> None:
     )
 
     assert code == ExitCode.FAILED
-    assert stderr.splitlines()[-1] == "1 error and 1 warning found; nothing was written"
+    assert (
+        stderr.splitlines()[-1] == "1 error and 3 warnings found; nothing was written"
+    )
     assert not out.exists()
 
 
@@ -263,4 +265,4 @@ def test_several_failing_findings_counted(tmp_path: Path) -> None:
     code, stdout, _ = invoke("lint", "--strict", write(tmp_path, SPEC + FAULTY_RULE))
 
     assert code == ExitCode.FAILED
-    assert stdout.splitlines()[-1] == "lint failed: 2 findings in 1 spec fail the run"
+    assert stdout.splitlines()[-1] == "lint failed: 4 findings in 1 spec fail the run"

@@ -79,6 +79,11 @@ CHECKS = {
         Check("dashboards/legend-label", WARNING, "a legend label the query drops"),
         Check("dashboards/panel-id", ERROR, "two panels with the same id"),
         Check("dashboards/grid", ERROR, "a panel past the grid or over another"),
+        Check(
+            "tests/untested-rule", WARNING, "a recording rule without generated tests"
+        ),
+        Check("tests/untested-alert", WARNING, "an alert without generated tests"),
+        Check("tests/coverage", WARNING, "rules and alerts not all covered by tests"),
         Check("lint/unknown-check", ERROR, "an acknowledgement of an unknown check"),
         Check(
             "lint/unused-acknowledgement",

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from promspec.analysis.catalog import finding
 from promspec.analysis.series import Value
+from promspec.analysis.source import expr_key
 from promspec.errors import Diagnostic
 from promspec.model import Alert, Location, Spec
 from promspec.reader import closest
@@ -27,7 +28,7 @@ def lint_alerts(spec: Spec, values: dict[str, Value]) -> list[Diagnostic]:
         location = dict(alert.annotation_locations).get(key, alert.location)
         where = location or Location(spec.path, 0, 0)
         found += template_typos(text, where, f"{field}.{key}")
-        value = values.get(f"{field}.expr")
+        value = values.get(f"{field}.{expr_key(alert.shape)}")
         if value is not None and value.labels is not None:
             found += dropped_labels(text, set(value.labels), where, f"{field}.{key}")
     return found

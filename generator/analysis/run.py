@@ -10,6 +10,7 @@ from promspec.analysis.lint_cardinality import lint_cardinality
 from promspec.analysis.lint_dashboards import lint_dashboards
 from promspec.analysis.lint_names import lint_names
 from promspec.analysis.lint_promql import ExpressionLint
+from promspec.analysis.lint_tests import lint_tests
 from promspec.analysis.series import SpecIndex
 from promspec.errors import Diagnostic, Severity
 from promspec.model import Acknowledgement, Location, Spec
@@ -47,6 +48,7 @@ def lint_spec(spec: Spec) -> list[Diagnostic]:
     found = lint_names(spec) + lint_cardinality(spec) + expressions.run()
     found += lint_alerts(spec, expressions.alert_values)
     found += lint_dashboards(spec)
+    found += lint_tests(spec)
     return sorted(set(found))
 
 

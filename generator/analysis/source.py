@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from promspec.model import Group, Location, Spec
+from promspec.model import Group, Location, Shape, Spec
 
 _NOWHERE = Location("", 0, 0)
 
@@ -114,7 +114,7 @@ def _rule_expressions(group: Group) -> Iterator[Expression]:
         yield Expression(
             rule.expr,
             rule.expr,
-            f"{prefix}.recording_rules[{index}].expr",
+            f"{prefix}.recording_rules[{index}].{expr_key(rule.shape)}",
             rule.expr_location or _NOWHERE,
             rule.expr_source,
             "rule",
@@ -124,12 +124,17 @@ def _rule_expressions(group: Group) -> Iterator[Expression]:
         yield Expression(
             alert.expr,
             alert.expr,
-            f"{prefix}.alerts[{index}].expr",
+            f"{prefix}.alerts[{index}].{expr_key(alert.shape)}",
             alert.expr_location or _NOWHERE,
             alert.expr_source,
             "alert",
             group.name,
         )
+
+
+def expr_key(shape: Shape | None) -> str:
+    """Name the field an expression comes from: `expr`, or the shape it expands."""
+    return shape.kind.value if shape else "expr"
 
 
 def _panel_expressions(group: Group) -> Iterator[Expression]:
