@@ -76,6 +76,8 @@ class Metric:
     buckets: tuple[float, ...] = ()  # upper bounds, ascending, without +Inf
     source: Source = Source.DIRECT
     location: Location | None = field(default=None, compare=False)
+    # How prometheus-client merges a direct gauge across processes; "" otherwise.
+    multiprocess_mode: str = ""
 
     @property
     def family(self) -> str:
@@ -219,6 +221,7 @@ class Spec:
     scrape_interval_location: Location | None = field(default=None, compare=False)
     budget: CardinalityBudget = CardinalityBudget()
     acknowledgements: tuple[Acknowledgement, ...] = ()
+    multiprocess: bool = False  # workers use prometheus-client's multiprocess mode
 
     @property
     def metrics(self) -> tuple[Metric, ...]:

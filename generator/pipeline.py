@@ -198,6 +198,9 @@ def check_rules(output: Output, promtool: str | None, require_promtool: bool) ->
     from promspec.promtool import check_rules as run_check
 
     rule_files = sorted(path for path in output.files if path.endswith(".rules.yml"))
+    if not rule_files:
+        output.notes.append("no rule files for promtool to check")
+        return
     if promtool is None:
         message = f"promtool not found: skipped `promtool check rules` on {count(len(rule_files), 'rule file')}; {INSTALL_HINT}"
         if require_promtool:

@@ -16,6 +16,7 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "number": (int, float),
     "mapping": (YamlMap,),
     "list": (YamlList,),
+    "boolean": (bool,),
 }
 _KIND_WORDS = {
     "string": "text",
@@ -23,6 +24,7 @@ _KIND_WORDS = {
     "number": "a number",
     "mapping": "a mapping (key: value lines)",
     "list": "a list (- item lines)",
+    "boolean": "true or false",
 }
 
 
@@ -149,6 +151,6 @@ def join(field: str, key: str) -> str:
 
 
 def _has_kind(value: Any, kind: str) -> bool:
-    if isinstance(value, bool):
-        return False
+    if isinstance(value, bool) or kind == "boolean":
+        return isinstance(value, bool) and kind == "boolean"
     return isinstance(value, _PYTHON_TYPES[kind])

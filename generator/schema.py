@@ -26,6 +26,20 @@ def _table(*fields: Field) -> dict[str, Field]:
 
 METRIC_TYPES = ("counter", "gauge", "histogram", "summary")
 SOURCES = ("direct", "callback")
+# prometheus-client's ways of merging one gauge's values across the processes
+# of a worker. The `live` ones drop the values of processes marked dead.
+MULTIPROCESS_MODES = (
+    "livesum",
+    "liveall",
+    "livemax",
+    "livemin",
+    "livemostrecent",
+    "sum",
+    "all",
+    "max",
+    "min",
+    "mostrecent",
+)
 LABEL_TYPES = ("string", "int", "enum")
 SEVERITIES = ("critical", "warning", "info")
 PANEL_TYPES = ("timeseries", "heatmap", "stat", "gauge", "table")
@@ -124,6 +138,11 @@ SPEC = _table(
         "list",
         "Lint findings accepted here, each with check and reason",
     ),
+    Field(
+        "multiprocess",
+        "boolean",
+        "Whether workers run the module in prometheus-client's multiprocess mode",
+    ),
 )
 
 GROUP = _table(
@@ -158,6 +177,12 @@ METRIC = _table(
         "string",
         "direct: the service records values; callback: read at scrape time",
         choices=SOURCES,
+    ),
+    Field(
+        "multiprocess_mode",
+        "string",
+        "How a gauge's values merge across processes in multiprocess mode",
+        choices=MULTIPROCESS_MODES,
     ),
     Field(
         "acknowledge",
