@@ -16,6 +16,7 @@ from promspec.errors import (
     Diagnostic,
     SpecError,
     ToolError,
+    WriteError,
     count,
     errors_only,
 )
@@ -195,7 +196,6 @@ _CLASS_BREAK = "\n\n\nclass "
 def check_rules(output: Output, promtool: str | None, require_promtool: bool) -> None:
     """Run `promtool check rules` on every generated rule file."""
     from promspec.promtool import INSTALL_HINT
-    from promspec.promtool import check_rules as run_check
 
     rule_files = sorted(path for path in output.files if path.endswith(".rules.yml"))
     if not rule_files:
@@ -207,16 +207,34 @@ def check_rules(output: Output, promtool: str | None, require_promtool: bool) ->
             raise ToolError(message)
         output.skipped.append(message)
         return
-    with tempfile.TemporaryDirectory(prefix="promspec-rules-") as scratch:
-        written = _write_scratch(Path(scratch), output.files, rule_files)
-        result = run_check(promtool, written)
-        report = result.output.replace(f"{scratch}/", "")
-    if not result.ok:
+    ok, report = _run_promtool(promtool, output.files, rule_files)
+    if not ok:
         raise CheckFailed(f"promtool rejected the generated rules:\n{report}")
     output.notes.append(
         f"promtool check rules: {count(len(rule_files), 'rule file')} passed"
     )
     output.details.append(report)
+
+
+def _run_promtool(
+    promtool: str, files: dict[str, str], rule_files: list[str]
+) -> tuple[bool, str]:
+    """Check the rule files in a scratch folder; return the verdict and the report."""
+    from promspec.promtool import check_rules as run_check
+
+    not_run = f"`promtool check rules` did not check {count(len(rule_files), 'rule file')}, so nothing was written"
+    try:
+        with tempfile.TemporaryDirectory(prefix="promspec-rules-") as scratch:
+            written = _write_scratch(Path(scratch), files, rule_files)
+            result = run_check(promtool, written)
+    except ToolError as error:
+        raise ToolError(f"{error}\n{not_run}") from None
+    except OSError as error:
+        raise WriteError(
+            f"cannot write the rule files for promtool to {tempfile.gettempdir()}: "
+            f"{error.strerror or error}\n{not_run}"
+        ) from None
+    return result.ok, result.output.replace(f"{scratch}/", "")
 
 
 def _write_scratch(root: Path, files: dict[str, str], paths: list[str]) -> list[Path]:
