@@ -208,13 +208,13 @@ def parse_yaml(text: str, path: str) -> Any:
 
 
 def _check_value_count(text: str, path: str) -> None:
-    """Raise SpecError before composing a file that holds more than MAX_NODES values.
+    """Raise SpecError before composing a file that contains more than MAX_NODES values.
 
     Composing builds every node at once, about 350 bytes each (measured), so a
     10 MB list of one-letter items would take gigabytes. Each value after the
     first follows a comma, colon, line break, `[`, `{` or `-`, and a key shares
     its colon with its value. So a file with at most MAX_NODES of those marks
-    holds at most about twice as many values, and skips the scan.
+    contains at most about twice as many values, and skips the scan.
     """
     if sum(text.count(mark) for mark in ",:\n[{-") <= MAX_NODES:
         return
@@ -226,7 +226,7 @@ def _check_value_count(text: str, path: str) -> None:
                     Diagnostic(
                         Location(path, mark.line + 1, mark.column + 1),
                         "(file)",
-                        f"the spec holds more than {MAX_NODES:,} values",
+                        f"the spec contains more than {MAX_NODES:,} values",
                         "split it into several specs",
                     )
                 ]

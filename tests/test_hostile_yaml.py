@@ -73,12 +73,12 @@ CASES: list[tuple[Callable[[], str], str]] = [
     ),
     (
         flow_list,
-        "hostile.yaml:1:1999997: error: (file): the spec holds more than 1,000,000 values\n"
+        "hostile.yaml:1:1999997: error: (file): the spec contains more than 1,000,000 values\n"
         "  fix: split it into several specs\n",
     ),
     (
         nested_lines,
-        "hostile.yaml:8404:85: error: (file): the spec holds more than 1,000,000 values\n"
+        "hostile.yaml:8404:85: error: (file): the spec contains more than 1,000,000 values\n"
         "  fix: split it into several specs\n",
     ),
     (
