@@ -221,10 +221,11 @@ def _check_value_count(text: str, path: str) -> None:
     for index, event in enumerate(yaml.parse(text, Loader=_Composer)):
         if index > MAX_NODES:
             mark = event.start_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             raise SpecError(
                 [
                     Diagnostic(
-                        Location(path, mark.line + 1, mark.column + 1),
+                        Location(path, line, column),
                         "(file)",
                         f"the spec contains more than {MAX_NODES:,} values",
                         "split it into several specs",
