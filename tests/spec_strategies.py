@@ -223,3 +223,56 @@ def spec(draw: st.DrawFn) -> dict[str, Any]:
     if multiprocess:
         body["multiprocess"] = True
     return body
+
+
+def every_hostile_piece() -> dict[str, Any]:
+    """Return one fixed spec with every hostile piece in each kind of free text."""
+    text = "x" + "".join(HOSTILE) + "x"
+    template = text.replace("{{", "{").replace("}}", "}") + " {{ $labels.job }}"
+    return {
+        "version": 1,
+        "namespace": "hostile",
+        "description": text,
+        "runbook_base_url": "https://runbooks.example/alerts",
+        "groups": {
+            "g0": {
+                "description": text,
+                "metrics": {
+                    "g0m0": {
+                        "type": "counter",
+                        "description": text,
+                        "labels": [{"name": "kind", "values": [text, "plain"]}],
+                    },
+                },
+                "recording_rules": [
+                    {
+                        "record": "job:hostile_g0m0:rate5m",
+                        "expr": "sum by (job) (rate(hostile_g0m0_total[5m]))",
+                        "description": text,
+                    }
+                ],
+                "alerts": [
+                    {
+                        "alert": "AlertG0M0",
+                        "expr": "job:hostile_g0m0:rate5m > 1",
+                        "severity": "info",
+                        "summary": template,
+                        "description": template,
+                        "labels": {"team": template.removesuffix(" {{ $labels.job }}")},
+                    }
+                ],
+                "dashboard": {
+                    "title": text,
+                    "panels": [
+                        {
+                            "title": text,
+                            "description": text,
+                            "query": "sum by (job) (rate(hostile_g0m0_total[5m]))",
+                            "legend": "{{job}}",
+                            "unit": "short",
+                        }
+                    ],
+                },
+            }
+        },
+    }

@@ -116,12 +116,13 @@ def test_next_run_clears_leftover_of_killed_run(
     assert sorted(path.name for path in tmp_path.iterdir()) == ["out", "shop.yaml"]
 
 
-def wait_until_blocked_on_lock(pid: int) -> None:
-    """Return once `pid` waits for a lock; /proc/locks lists waiters with `->`."""
+def wait_until_blocked_on_lock(process: subprocess.Popen[str]) -> None:
+    """Return once the process waits for a lock; /proc/locks lists waiters with `->`."""
     while not any(
-        "->" in line and line.split()[5] == str(pid)
+        "->" in line and line.split()[5] == str(process.pid)
         for line in Path("/proc/locks").read_text().splitlines()
     ):
+        assert process.poll() is None, f"promspec exited: {process.communicate()[1]}"
         os.sched_yield()
 
 
@@ -141,7 +142,7 @@ def test_concurrent_runs_do_not_interleave(
         stderr=subprocess.PIPE,
         text=True,
     )
-    wait_until_blocked_on_lock(second.pid)
+    wait_until_blocked_on_lock(second)
     assert snapshot(out) == snapshot(expected_new)
 
     first.send_signal(signal.SIGCONT)

@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from promspec.model import LabelKind, Metric, MetricType, Source, Spec
 from promspec.pipeline import build_output
 from promspec.promtool import check_rules
 
+from tests.spec_strategies import every_hostile_piece
 from tests.spec_strategies import spec as random_spec
 
 settings.register_profile(
@@ -197,6 +198,7 @@ def test_random_specs_give_valid_output(tmp_path: Path, promtool: str) -> None:
 
     @settings(settings.get_profile(PROFILE))
     @given(random_spec())
+    @example(every_hostile_piece())
     def one_spec(data: dict[str, Any]) -> None:
         number = next(numbers)
         path = write_spec(data, tmp_path, number)
