@@ -141,3 +141,44 @@ def test_dead_process_leaves_live_gauges(tmp_path: Path) -> None:
     assert ("shop_stock_level", (f"pid={pids[2]}",)) not in samples
     assert samples[("shop_basket_size_max", ())] == 30
     assert samples[("shop_orders_total", ("outcome=ok",))] == 6
+
+
+PID_ALERT = """\
+version: 1
+namespace: shop
+runbook_base_url: https://runbooks.shop.example
+{multiprocess}groups:
+  orders:
+    metrics:
+      stock_level:
+        type: gauge
+        multiprocess_mode: liveall
+        description: "Stock level seen by each process"
+    alerts:
+      - alert: StockLow
+        expr: min by (job, pid) (shop_stock_level) < 1
+        severity: info
+        summary: "Process {{{{ $labels.pid }}}} of {{{{ $labels.job }}}} sees no stock"
+        description: "No stock"
+"""
+
+
+def label_dropped(tmp_path: Path, multiprocess: str) -> list[str]:
+    from promspec.analysis.run import lint_spec
+    from promspec.build import load_spec
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(PID_ALERT.format(multiprocess=multiprocess), encoding="utf-8")
+    findings = lint_spec(load_spec(str(spec)))
+    return [d.message for d in findings if d.check == "alerts/label-dropped"]
+
+
+def test_lint_knows_pid_of_liveall_gauge(tmp_path: Path) -> None:
+    assert label_dropped(tmp_path, "multiprocess: true\n") == []
+
+
+def test_lint_reports_pid_without_multiprocess(tmp_path: Path) -> None:
+    assert label_dropped(tmp_path, "") == [
+        "$labels.pid is always empty: the expression's result has no label "
+        '"pid" (it has job)'
+    ]
