@@ -84,9 +84,10 @@ def read_multiprocess(reader: Reader, data: YamlMap, groups: list[Group]) -> boo
         return False
     for group in groups:
         for metric in group.metrics:
-            if metric.source is Source.CALLBACK and metric.location is not None:
+            location = metric.source_location or metric.location
+            if metric.source is Source.CALLBACK and location is not None:
                 reader.report(
-                    metric.location,
+                    location,
                     f"groups.{group.name}.metrics.{metric.key}.source",
                     "a callback metric cannot be merged across processes: "
                     "MultiProcessCollector reads only the values that processes record",

@@ -72,6 +72,7 @@ def read_metric(
         source=source,
         location=node.location,
         multiprocess_mode=mode,
+        source_location=node.value_locations.get("source"),
     )
 
 

@@ -78,6 +78,7 @@ class Metric:
     location: Location | None = field(default=None, compare=False)
     # How prometheus-client merges a direct gauge across processes; "" otherwise.
     multiprocess_mode: str = ""
+    source_location: Location | None = field(default=None, compare=False)
 
     @property
     def family(self) -> str:
