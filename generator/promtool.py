@@ -46,20 +46,46 @@ def check_rules(promtool: str, rule_files: list[Path]) -> PromtoolResult:
     split into contiguous batches, one per core, and the batches run at once.
     The version check runs beside them, so it adds no waiting.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     paths = [str(path) for path in rule_files]
     cores = min(os.cpu_count() or 1, -(-len(paths) // _MIN_BATCH))
     commands = [
         [promtool, "check", "rules", *batch] for batch in _batches(paths, cores)
     ]
-    with ThreadPoolExecutor(len(commands) + 1) as pool:
-        version = pool.submit(_run, [promtool, "--version"])
-        runs = pool.map(_run, commands)
-        check_version(promtool, version.result())
-        results = list(runs)
-    output = "\n".join(result.output for result in results if result.output)
-    return PromtoolResult(all(result.ok for result in results), output)
+    results = _run_all([[promtool, "--version"], *commands])
+    check_version(promtool, results[0])
+    output = "\n".join(result.output for result in results[1:] if result.output)
+    return PromtoolResult(all(result.ok for result in results[1:]), output)
+
+
+def _run_all(commands: list[list[str]]) -> list[PromtoolResult]:
+    """Run the commands at once, one thread each; raise the first command's error first.
+
+    Threads from `threading`, because `concurrent.futures` imports `logging`,
+    which would add a few milliseconds to every run.
+    """
+    import threading
+
+    outcomes: list[PromtoolResult | ToolError | None] = [None] * len(commands)
+
+    def run(index: int) -> None:
+        try:
+            outcomes[index] = _run(commands[index])
+        except ToolError as error:
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(commands))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [_result(outcome) for outcome in outcomes]
+
+
+def _result(outcome: PromtoolResult | ToolError | None) -> PromtoolResult:
+    if isinstance(outcome, ToolError):
+        raise outcome
+    assert outcome is not None  # every thread stores a result or a ToolError
+    return outcome
 
 
 # Below this many files per batch, starting another promtool costs more than
