@@ -20,7 +20,8 @@ VENV_BIN = Path(sys.executable).parent
 PROMSPEC = VENV_BIN / "promspec"
 
 # A stand-in for promtool that accepts every rule file, to time promspec alone.
-NO_OP_PROMTOOL = "#!/bin/sh\nexit 0\n"
+# It prints a version, because promspec rejects a promtool older than 2.33.
+NO_OP_PROMTOOL = "#!/bin/sh\necho 'promtool, version 2.42.0'\nexit 0\n"
 
 
 def commands(scratch: Path) -> dict[str, str]:

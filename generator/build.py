@@ -19,7 +19,7 @@ from promspec.build_metrics import read_metrics
 from promspec.build_rules import read_alerts, read_recording_rules
 from promspec.errors import Diagnostic, SpecError
 from promspec.loader import YamlList, YamlMap, parse_yaml, read_spec_file
-from promspec.model import Group, Location, Spec
+from promspec.model import Group, Location, Source, Spec
 from promspec.names import METRIC_NAME, suggest_name
 from promspec.reader import Reader, join, where
 
@@ -71,6 +71,7 @@ def read_spec(reader: Reader, data: Any, path: str) -> Spec | None:
         return None
     groups = read_groups(reader, groups_node, namespace, base_url)
     read_acknowledgements(reader, data, schema.SPEC, "")
+    multiprocess = read_multiprocess(reader, data, groups)
     return Spec(
         path,
         os.path.basename(path),
@@ -86,7 +87,27 @@ def read_spec(reader: Reader, data: Any, path: str) -> Spec | None:
         runbook_base_url=base_url,
         kubernetes=read_kubernetes(reader, data, namespace),
         grafana=read_grafana(reader, data),
+        multiprocess=multiprocess,
     )
+
+
+def read_multiprocess(reader: Reader, data: YamlMap, groups: list[Group]) -> bool:
+    """Read `multiprocess`; when true, report every metric that mode cannot merge."""
+    if reader.value(data, "multiprocess", schema.SPEC, "") is not True:
+        return False
+    for group in groups:
+        for metric in group.metrics:
+            location = metric.source_location or metric.location
+            if metric.source is Source.CALLBACK and location is not None:
+                reader.report(
+                    location,
+                    f"groups.{group.name}.metrics.{metric.key}.source",
+                    "a callback metric cannot be merged across processes: "
+                    "MultiProcessCollector reads only the values that processes record",
+                    "record it with inc() or set() (remove `source: callback`), "
+                    "or remove `multiprocess: true`",
+                )
+    return True
 
 
 def read_version(data: YamlMap, path: str) -> int:

@@ -56,6 +56,7 @@ def read_metric(
     labels = read_labels(reader, node, metric_type, field)
     buckets = read_buckets(reader, node, metric_type, field)
     source = read_source(reader, node, metric_type, field)
+    mode = read_multiprocess_mode(reader, node, key, metric_type, source, field)
     if metric_type is None or len(reader.diagnostics) > before:
         return None
     name = names.exposed_name(namespace, key, metric_type, unit)
@@ -70,6 +71,8 @@ def read_metric(
         buckets=buckets,
         source=source,
         location=node.location,
+        multiprocess_mode=mode,
+        source_location=node.value_locations.get("source"),
     )
 
 
@@ -142,6 +145,31 @@ def read_source(
             f"use source: callback on counters and gauges only; observe {metric_type.value} values directly",
         )
     return Source(source) if source else Source.DIRECT
+
+
+def read_multiprocess_mode(
+    reader: Reader,
+    node: YamlMap,
+    key: str,
+    metric_type: MetricType | None,
+    source: Source,
+    field: str,
+) -> str:
+    """Return a direct gauge's multiprocess mode, stated or by default; else ""."""
+    mode = reader.text(node, "multiprocess_mode", schema.METRIC, field)
+    direct_gauge = metric_type is MetricType.GAUGE and source is Source.DIRECT
+    if mode and not direct_gauge:
+        reader.report(
+            where(node, "multiprocess_mode"),
+            join(field, "multiprocess_mode"),
+            "multiprocess_mode applies to gauges with source: direct only",
+            "remove multiprocess_mode; prometheus-client adds up counters, "
+            "histograms and summaries across processes by itself",
+        )
+        return ""
+    if not direct_gauge:
+        return ""
+    return mode or names.default_multiprocess_mode(key)
 
 
 def read_buckets(

@@ -23,6 +23,7 @@ _KINDS: dict[str, JSONObject] = {
     "number": {"type": "number"},
     "mapping": {"type": "object"},
     "list": {"type": "array"},
+    "boolean": {"type": "boolean"},
     "selectors": {
         "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
     },

@@ -86,7 +86,8 @@ class _Converter:
                 node,
                 field,
                 f"the spec expands to more than {MAX_NODES:,} values",
-                "remove the aliases (*name) that repeat large parts of the file",
+                "remove the aliases (*name) that repeat large parts of the file, "
+                "or split it into several specs",
             )
         if depth > MAX_DEPTH:
             raise self.fail(
@@ -173,6 +174,7 @@ class _Converter:
 def parse_yaml(text: str, path: str) -> Any:
     """Parse YAML text into YamlMap, YamlList and scalars, or raise SpecError."""
     try:
+        _check_value_count(text, path)
         node = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(error, text, path) from None
@@ -207,6 +209,33 @@ def parse_yaml(text: str, path: str) -> Any:
     return _Converter(path, text).convert(node, "", 0)
 
 
+def _check_value_count(text: str, path: str) -> None:
+    """Raise SpecError before composing a file that contains more than MAX_NODES values.
+
+    Composing builds every node at once, about 350 bytes each (measured), so a
+    10 MB list of one-letter items would take gigabytes. Each value after the
+    first follows a comma, colon, line break, `[`, `{` or `-`, and a key shares
+    its colon with its value. So a file with at most MAX_NODES of those marks
+    contains at most about twice as many values, and skips the scan.
+    """
+    if sum(text.count(mark) for mark in ",:\n[{-") <= MAX_NODES:
+        return
+    for index, event in enumerate(yaml.parse(text, Loader=_Composer)):
+        if index > MAX_NODES:
+            mark = event.start_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            raise SpecError(
+                [
+                    Diagnostic(
+                        Location(path, line, column),
+                        "(file)",
+                        f"the spec contains more than {MAX_NODES:,} values",
+                        "split it into several specs",
+                    )
+                ]
+            )
+
+
 def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: str) -> SpecError:
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -216,6 +245,8 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, path: str) -> SpecErro
     bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
     if "\t" in bad_line[:column]:
         hint = "indent with spaces; YAML does not allow tabs for indentation"
+    elif "nesting depth" in problem:
+        hint = "flatten the structure; no field of a spec nests this deep"
     else:
         hint = "check the indentation and quoting around this line"
     location = Location(path, line, column)

@@ -76,6 +76,9 @@ class Metric:
     buckets: tuple[float, ...] = ()  # upper bounds, ascending, without +Inf
     source: Source = Source.DIRECT
     location: Location | None = field(default=None, compare=False)
+    # How prometheus-client merges a direct gauge across processes; "" otherwise.
+    multiprocess_mode: str = ""
+    source_location: Location | None = field(default=None, compare=False)
 
     @property
     def family(self) -> str:
@@ -280,6 +283,7 @@ class Spec:
     runbook_base_url: str = ""
     kubernetes: KubernetesMeta | None = None  # None: the default metadata
     grafana: GrafanaProvisioning | None = None  # None: the default provisioning
+    multiprocess: bool = False  # workers use prometheus-client's multiprocess mode
 
     @property
     def metrics(self) -> tuple[Metric, ...]:

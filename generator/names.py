@@ -45,3 +45,34 @@ def suggest_name(text: str) -> str:
     """Turn text into a valid lower-case name, for the fix of an invalid one."""
     name = re.sub(r"[^a-zA-Z0-9_]+", "_", text).strip("_").lower()
     return name if name and not name[0].isdigit() else f"_{name}"
+
+
+# Gauges named after things in progress count them per process, so their
+# values add up across the processes of a worker.
+IN_PROGRESS_WORDS = (
+    "in_flight",
+    "inflight",
+    "in_progress",
+    "in_use",
+    "executing",
+    "running",
+    "active",
+    "busy",
+    "open",
+    "pending",
+    "waiting",
+    "queued",
+    "depth",
+)
+
+
+def default_multiprocess_mode(key: str) -> str:
+    """Return the multiprocess mode of a direct gauge that does not state one.
+
+    A count of things in progress is summed over the live processes. Any other
+    gauge (a level, a ratio, a limit, a timestamp) takes the largest value,
+    which keeps the spec's label set: `all` and `liveall` add a `pid` label.
+    """
+    if key.endswith(tuple(f"_{word}" for word in IN_PROGRESS_WORDS)):
+        return "livesum"
+    return "max"

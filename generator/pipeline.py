@@ -17,6 +17,7 @@ from promspec.errors import (
     Diagnostic,
     SpecError,
     ToolError,
+    WriteError,
     count,
     errors_only,
 )
@@ -254,13 +255,12 @@ _CLASS_BREAK = "\n\n\nclass "
 
 
 def check_rules(output: Output, promtool: str | None, require_promtool: bool) -> None:
-    """Run `promtool check rules` on every generated rule file."""
+    """Run `promtool check rules` on every generated rule file, then its tests."""
     from promspec.promtool import INSTALL_HINT
-    from promspec.promtool import check_rules as run_check
 
     rule_files = sorted(path for path in output.files if path.endswith(".rules.yml"))
     if not rule_files:
-        output.notes.append("no rule files to check")
+        output.notes.append("no rule files for promtool to check")
         return
     test_files = sorted(path for path in output.files if path.endswith(".test.yml"))
     if promtool is None:
@@ -274,16 +274,29 @@ def check_rules(output: Output, promtool: str | None, require_promtool: bool) ->
         output.skipped.append(message)
         return
     with tempfile.TemporaryDirectory(prefix="promspec-rules-") as scratch:
-        written = _write_scratch(Path(scratch), output.files, rule_files)
-        result = run_check(promtool, written)
-        report = result.output.replace(f"{scratch}/", "")
-        if not result.ok:
+        ok, report = _run_promtool(promtool, output.files, rule_files, Path(scratch))
+        if not ok:
             raise CheckFailed(f"promtool rejected the generated rules:\n{report}")
         output.notes.append(
             f"promtool check rules: {count(len(rule_files), 'rule file')} passed"
         )
         output.details.append(report)
         run_rule_tests(output, promtool, Path(scratch), test_files)
+
+
+def _run_promtool(
+    promtool: str, files: dict[str, str], rule_files: list[str], scratch: Path
+) -> tuple[bool, str]:
+    """Check the rule files in a scratch folder; return the verdict and the report."""
+    from promspec.promtool import check_rules as run_check
+
+    not_run = f"`promtool check rules` did not check {count(len(rule_files), 'rule file')}, so nothing was written"
+    written = _write_scratch(scratch, files, rule_files)
+    try:
+        result = run_check(promtool, written)
+    except ToolError as error:
+        raise ToolError(f"{error}\n{not_run}") from None
+    return result.ok, result.output.replace(f"{scratch}/", "")
 
 
 def run_rule_tests(
@@ -306,10 +319,17 @@ def run_rule_tests(
 
 
 def _write_scratch(root: Path, files: dict[str, str], paths: list[str]) -> list[Path]:
+    """Write files for promtool to read; a failure is a WriteError, since none ran."""
     written = []
-    for relative in paths:
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(files[relative], encoding="utf-8")
-        written.append(target)
+    try:
+        for relative in paths:
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(files[relative], encoding="utf-8")
+            written.append(target)
+    except OSError as error:
+        raise WriteError(
+            f"cannot write the files for promtool to {tempfile.gettempdir()}: "
+            f"{error.strerror or error}; promtool did not run, so nothing was written"
+        ) from None
     return written

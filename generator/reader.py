@@ -17,6 +17,7 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "mapping": (YamlMap,),
     "list": (YamlList,),
     "selectors": (str, YamlList),
+    "boolean": (bool,),
 }
 _KIND_WORDS = {
     "string": "text",
@@ -25,6 +26,7 @@ _KIND_WORDS = {
     "mapping": "a mapping (key: value lines)",
     "list": "a list (- item lines)",
     "selectors": "a selector or a list of selectors",
+    "boolean": "true or false",
 }
 
 
@@ -151,6 +153,6 @@ def join(field: str, key: str) -> str:
 
 
 def _has_kind(value: Any, kind: str) -> bool:
-    if isinstance(value, bool):
-        return False
+    if isinstance(value, bool) or kind == "boolean":
+        return isinstance(value, bool) and kind == "boolean"
     return isinstance(value, _PYTHON_TYPES[kind])

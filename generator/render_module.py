@@ -189,6 +189,9 @@ class MetricClass(NamedTuple):
         if self.metric.type is MetricType.HISTOGRAM:
             bounds = [repr(float(bound)) for bound in self.metric.buckets]
             args.append(keyword_tuple("buckets", bounds, 3))
+        if self.metric.multiprocess_mode:
+            mode = python_string(self.metric.multiprocess_mode)
+            args.append(f"multiprocess_mode={mode}")
         args.append("registry=registry")
         return args
 

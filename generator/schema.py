@@ -31,6 +31,20 @@ def _table(*fields: Field) -> dict[str, Field]:
 
 METRIC_TYPES = ("counter", "gauge", "histogram", "summary")
 SOURCES = ("direct", "callback")
+# prometheus-client's ways of merging one gauge's values across the processes
+# of a worker. The `live` ones drop the values of processes marked dead.
+MULTIPROCESS_MODES = (
+    "livesum",
+    "liveall",
+    "livemax",
+    "livemin",
+    "livemostrecent",
+    "sum",
+    "all",
+    "max",
+    "min",
+    "mostrecent",
+)
 LABEL_TYPES = ("string", "int", "enum")
 SEVERITIES = ("critical", "warning", "info")
 PANEL_TYPES = ("timeseries", "heatmap", "stat", "gauge", "table")
@@ -143,6 +157,11 @@ SPEC = _table(
         "Lint findings accepted here, each with check and reason",
         items="acknowledgement",
     ),
+    Field(
+        "multiprocess",
+        "boolean",
+        "Whether workers run the module in prometheus-client's multiprocess mode",
+    ),
 )
 
 GROUP = _table(
@@ -191,6 +210,12 @@ METRIC = _table(
         "string",
         "direct: the service records values; callback: read at scrape time",
         choices=SOURCES,
+    ),
+    Field(
+        "multiprocess_mode",
+        "string",
+        "How a gauge's values merge across processes in multiprocess mode",
+        choices=MULTIPROCESS_MODES,
     ),
     Field(
         "acknowledge",

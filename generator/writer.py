@@ -8,14 +8,16 @@ from interleaving.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from promspec.errors import WriteError
 
@@ -27,6 +29,9 @@ MARKER_TEXT = (
 _IGNORED_PARTS = {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 _RENAME_EXCHANGE = 2  # from linux/fs.h
 DIFF_LINES = 20
+# A test sets this to a stage name (locked, writing, staged, swapped) to stop
+# the writer there with SIGSTOP, and then kills it, to prove a kill loses nothing.
+PAUSE_VARIABLE = "PROMSPEC_TEST_PAUSE_WRITER"
 
 
 @dataclass
@@ -108,9 +113,12 @@ def short_diff(path: str, old: str, new: str) -> str:
 def write_output(out_dir: Path, files: dict[str, str]) -> Drift:
     """Replace out_dir with exactly `files`; return what changed. Raises WriteError."""
     out_dir = out_dir.absolute()
+    for relative in files:
+        _check_inside(relative)
     _check_parents(out_dir)
     try:
         with _locked(out_dir.parent):
+            pause_point("locked")
             _remove(_staging_path(out_dir))  # left by a run killed after its swap
             drift = compare_output(out_dir, files)
             if drift:
@@ -120,6 +128,22 @@ def write_output(out_dir: Path, files: dict[str, str]) -> Drift:
         raise WriteError(
             f"cannot write {out_dir}: {error.strerror or error}; the previous output is unchanged"
         ) from None
+
+
+def pause_point(stage: str) -> None:
+    """Stop this process at `stage` when PROMSPEC_TEST_PAUSE_WRITER names it."""
+    if os.environ.get(PAUSE_VARIABLE) == stage:
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+
+def _check_inside(relative: str) -> None:
+    """Raise WriteError for a path that could leave the output folder."""
+    parts = PurePosixPath(relative).parts
+    if not parts or relative.startswith("/") or ".." in parts or "\\" in relative:
+        raise WriteError(
+            f"promspec would write {relative!r} outside the output folder, so it "
+            "wrote nothing; this is a bug in promspec, please report it with the spec"
+        )
 
 
 def check_owned(out_dir: Path, files: dict[str, str]) -> None:
@@ -155,22 +179,32 @@ def _staging_path(out_dir: Path) -> Path:
 def _replace(out_dir: Path, files: dict[str, str]) -> None:
     staging = _staging_path(out_dir)
     _remove(staging)
+    staging.mkdir()  # fails if something took the name since: nothing is followed
     try:
         _write_tree(staging, files)
+        pause_point("staged")
         _swap(staging, out_dir)
+        pause_point("swapped")
     finally:
-        _remove(staging)
+        with contextlib.suppress(OSError):  # a leftover is removed by the next run
+            _remove(staging)
 
 
-def _remove(folder: Path) -> None:
-    """Delete a folder tree, making read-only folders in it writable first."""
+def _remove(path: Path) -> None:
+    """Delete a file, a link (never what it points to) or a folder tree.
+
+    Read-only folders in the tree are made writable first, so that a tree
+    copied from a read-only output folder can still be removed.
+    """
 
     def retry_writable(function: Callable[[str], object], path: str, _: object) -> None:
         os.chmod(os.path.dirname(path), 0o700)
         function(path)
 
-    if folder.exists():
-        shutil.rmtree(folder, onerror=retry_writable)
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path, onerror=retry_writable)
 
 
 def _write_tree(root: Path, files: dict[str, str]) -> None:
@@ -181,6 +215,7 @@ def _write_tree(root: Path, files: dict[str, str]) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        pause_point("writing")
 
 
 def _swap(staging: Path, out_dir: Path) -> None:

@@ -166,7 +166,9 @@ def test_promtool_rejection_keeps_output(
     before = sorted(p.read_bytes() for p in out.rglob("*") if p.is_file())
     fake = tmp_path / "promtool"
     fake.write_text(
-        "#!/bin/sh\necho '  FAILED: 1:1: group \"shop-orders\": bad rule' >&2\nexit 1\n"
+        "#!/bin/sh\n"
+        '[ "$1" = --version ] && echo "promtool, version 2.42.0" && exit 0\n'
+        "echo '  FAILED: 1:1: group \"shop-orders\": bad rule' >&2\nexit 1\n"
     )
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
     spec = tmp_path / "shop.yaml"
@@ -294,7 +296,7 @@ def test_spec_without_rules_generates(
     )
 
     assert code == ExitCode.OK
-    assert "no rule files to check" in stderr
+    assert "no rule files for promtool to check" in stderr
     assert (out / "python/tiny_metrics.py").is_file()
 
 

@@ -31,7 +31,7 @@ def test_check_github_annotations(in_root: Path, tmp_path: Path) -> None:
         "one of counter, gauge, histogram, summary",
         f"::error file={UNKNOWN_KEY},line=7,col=9::groups.orders.metrics."
         'orders_placed_total.typ: unknown key "typ"%0Afix: did you mean "type"? '
-        "Valid keys: acknowledge, buckets, description, labels, source, type, unit",
+        "Valid keys: acknowledge, buckets, description, labels, multiprocess_mode, source, type, unit",
         "::error::2 errors found; nothing was written",
     ]
 

@@ -10,6 +10,8 @@ from promspec.model import Label, LabelKind, Metric, MetricType, RecordingRule, 
 
 # Prometheus adds these to every series it scrapes, from the scrape target.
 TARGET_LABELS = ("instance", "job")
+# The multiprocess modes of a gauge that keep one series per process.
+PID_MODES = ("all", "liveall")
 # Series that Prometheus itself records for every scrape target.
 SCRAPE_SERIES = (
     "up",
@@ -83,7 +85,7 @@ class SpecIndex:
         index = cls(spec)
         for metric in spec.metrics:
             for name in metric.sample_names:
-                index.samples[name] = _sample(metric, name)
+                index.samples[name] = _sample(metric, name, spec.multiprocess)
         for rule in spec.recording_rules:
             index.rules.setdefault(rule.record, rule)
         for name in SCRAPE_SERIES:
@@ -93,10 +95,12 @@ class SpecIndex:
         return index
 
 
-def _sample(metric: Metric, name: str) -> Sample:
+def _sample(metric: Metric, name: str, multiprocess: bool) -> Sample:
     suffix = name.removeprefix(metric.family)
     labels: dict[str, Label | None] = {**_TARGET}
     labels.update({label.name: label for label in metric.labels})
+    if multiprocess and metric.multiprocess_mode in PID_MODES:
+        labels["pid"] = None  # MultiProcessCollector adds it, one series per process
     if suffix == "_bucket":
         labels["le"] = None
     if metric.type is MetricType.SUMMARY and suffix == "":

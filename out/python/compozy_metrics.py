@@ -299,6 +299,7 @@ class HttpRequestsInFlight:
             self.name,
             self.documentation,
             labelnames=("method",),
+            multiprocess_mode="livesum",
             registry=registry,
         )
         self._children: dict[HttpMethod, Gauge] = {}
@@ -1268,7 +1269,12 @@ class WebhookQueueDepth:
     documentation = "Webhook events waiting to be processed"
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self._metric = Gauge(self.name, self.documentation, registry=registry)
+        self._metric = Gauge(
+            self.name,
+            self.documentation,
+            multiprocess_mode="livesum",
+            registry=registry,
+        )
 
     def set(self, value: float) -> None:
         """Set the gauge to `value`."""
@@ -1475,7 +1481,12 @@ class WorkerActivitiesExecuting:
     documentation = "Number of activities currently executing"
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self._metric = Gauge(self.name, self.documentation, registry=registry)
+        self._metric = Gauge(
+            self.name,
+            self.documentation,
+            multiprocess_mode="livesum",
+            registry=registry,
+        )
 
     def set(self, value: float) -> None:
         """Set the gauge to `value`."""
@@ -1502,7 +1513,12 @@ class WorkerWorkflowsExecuting:
     documentation = "Number of workflows currently executing"
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self._metric = Gauge(self.name, self.documentation, registry=registry)
+        self._metric = Gauge(
+            self.name,
+            self.documentation,
+            multiprocess_mode="livesum",
+            registry=registry,
+        )
 
     def set(self, value: float) -> None:
         """Set the gauge to `value`."""
@@ -1654,6 +1670,7 @@ class WorkerUtilizationRatio:
             self.documentation,
             labelnames=("worker_type",),
             unit="ratio",
+            multiprocess_mode="max",
             registry=registry,
         )
         self._children: dict[WorkerType, Gauge] = {}
@@ -1711,7 +1728,12 @@ class WorkerMaxConcurrentActivities:
     documentation = "Configured maximum of activities executing at once"
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self._metric = Gauge(self.name, self.documentation, registry=registry)
+        self._metric = Gauge(
+            self.name,
+            self.documentation,
+            multiprocess_mode="max",
+            registry=registry,
+        )
 
     def set(self, value: float) -> None:
         """Set the gauge to `value`."""
@@ -1738,7 +1760,12 @@ class WorkerMaxConcurrentWorkflows:
     documentation = "Configured maximum of workflows executing at once"
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self._metric = Gauge(self.name, self.documentation, registry=registry)
+        self._metric = Gauge(
+            self.name,
+            self.documentation,
+            multiprocess_mode="max",
+            registry=registry,
+        )
 
     def set(self, value: float) -> None:
         """Set the gauge to `value`."""

@@ -40,7 +40,12 @@ class Class:
     documentation = "A metric whose key is a Python keyword"
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self._metric = Gauge(self.name, self.documentation, registry=registry)
+        self._metric = Gauge(
+            self.name,
+            self.documentation,
+            multiprocess_mode="max",
+            registry=registry,
+        )
 
     def set(self, value: float) -> None:
         """Set the gauge to `value`."""
@@ -67,7 +72,12 @@ class Class_:
     documentation = "A metric whose key is that keyword's escaped form"
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self._metric = Gauge(self.name, self.documentation, registry=registry)
+        self._metric = Gauge(
+            self.name,
+            self.documentation,
+            multiprocess_mode="max",
+            registry=registry,
+        )
 
     def set(self, value: float) -> None:
         """Set the gauge to `value`."""
