@@ -162,6 +162,20 @@ def limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
 
 
+def generate_with_size_limit(
+    spec: Path, out: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `promspec generate` in a process that may write no file over 2 KB."""
+    return subprocess.run(
+        [PROMSPEC, "generate", str(spec), "--out", str(out), "-q"],
+        preexec_fn=limit_file_size,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+
+
 def test_file_size_limit_keeps_previous(
     specs: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -172,14 +186,8 @@ def test_file_size_limit_keeps_previous(
 
     # Without promtool, the first large file written is the output itself;
     # with it, the files written for promtool come first (tested below).
-    done = subprocess.run(
-        [PROMSPEC, "generate", str(new_spec), "--out", str(out), "-q"],
-        preexec_fn=limit_file_size,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PATH": str(tmp_path / "no-bin")},
-    )
+    no_promtool = {**os.environ, "PATH": str(tmp_path / "no-bin")}
+    done = generate_with_size_limit(new_spec, out, no_promtool)
 
     assert done.returncode == ExitCode.WRITE_FAILED
     assert done.stderr.splitlines()[-1] == (
@@ -197,13 +205,7 @@ def test_file_size_limit_before_promtool(
     assert generate(old_spec, out)[0] == ExitCode.OK
     before = snapshot(out)
 
-    done = subprocess.run(
-        [PROMSPEC, "generate", str(new_spec), "--out", str(out), "-q"],
-        preexec_fn=limit_file_size,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = generate_with_size_limit(new_spec, out)
 
     assert done.returncode == ExitCode.WRITE_FAILED
     assert done.stderr == (
