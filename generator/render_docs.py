@@ -14,7 +14,7 @@ import jinja2
 from promspec.analysis.lint_cardinality import estimate
 from promspec.errors import Diagnostic
 from promspec.model import Alert, Group, Label, LabelKind, Location, Metric, Spec
-from promspec.render_module import load_template
+from promspec.render_module import load_template, template_cache
 from promspec.stamp import stamp
 from promspec.usage import Users, expression_metrics, metric_users, selected_names
 
@@ -48,7 +48,7 @@ def render_docs(spec: Spec) -> dict[str, str]:
     files = {catalogue_path(spec): _catalogue(spec, users)}
     for group in spec.groups:
         for alert in group.alerts:
-            files[runbook_path(spec, alert)] = _runbook(spec, group, alert)
+            files[runbook_path(spec, alert)] = _runbook(spec, group, alert, users)
     return dict(sorted(files.items()))
 
 
@@ -90,11 +90,10 @@ def _label_text(label: Label) -> str:
     return f"{text}. {label.description}" if label.description else text
 
 
-def _runbook(spec: Spec, group: Group, alert: Alert) -> str:
+def _runbook(spec: Spec, group: Group, alert: Alert, users: dict[str, Users]) -> str:
     metrics = expression_metrics(spec, alert.expr)
     selected = selected_names(alert.expr, panel=False)
     records = [rule for rule in spec.recording_rules if rule.record in selected]
-    users = metric_users(spec)
     panels = sorted({panel for name in metrics for panel in users[name].panels})
     return (
         _environment()
@@ -120,6 +119,7 @@ def _cell(text: str) -> str:
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FunctionLoader(load_template),
+        bytecode_cache=template_cache(),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

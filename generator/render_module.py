@@ -287,7 +287,7 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
-def _template_cache() -> jinja2.BytecodeCache | None:
+def template_cache() -> jinja2.BytecodeCache | None:
     try:
         return _TemplateCache()
     except (OSError, RuntimeError):  # Jinja raises RuntimeError for an unsafe folder
@@ -298,7 +298,7 @@ def _template_cache() -> jinja2.BytecodeCache | None:
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FunctionLoader(load_template),
-        bytecode_cache=_template_cache(),
+        bytecode_cache=template_cache(),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
