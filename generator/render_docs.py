@@ -8,12 +8,21 @@ and users, and each alert's queries.
 from __future__ import annotations
 
 import functools
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jinja2
 from promspec.analysis.lint_cardinality import estimate
 from promspec.errors import Diagnostic
-from promspec.model import Alert, Group, Label, LabelKind, Location, Metric, Spec
+from promspec.model import (
+    Alert,
+    Group,
+    Label,
+    LabelKind,
+    Location,
+    Metric,
+    RecordingRule,
+    Spec,
+)
 from promspec.render_module import load_template, template_cache
 from promspec.stamp import stamp
 from promspec.usage import Users, expression_metrics, metric_users, selected_names
@@ -93,7 +102,9 @@ def _label_text(label: Label) -> str:
 def _runbook(spec: Spec, group: Group, alert: Alert, users: dict[str, Users]) -> str:
     metrics = expression_metrics(spec, alert.expr)
     selected = selected_names(alert.expr, panel=False)
-    records = [rule for rule in spec.recording_rules if rule.record in selected]
+    records = [
+        rule for name, rule in _records_by_name(spec).items() if name in selected
+    ]
     panels = sorted({panel for name in metrics for panel in users[name].panels})
     return (
         _environment()
@@ -108,6 +119,18 @@ def _runbook(spec: Spec, group: Group, alert: Alert, users: dict[str, Users]) ->
             panels=panels,
         )
     )
+
+
+def _records_by_name(spec: Spec) -> dict[str, RecordingRule]:
+    """Return the spec's recording rules by name, built once per spec and run."""
+    if _RECORDS.get("spec") is not spec:
+        _RECORDS["spec"] = spec
+        _RECORDS["rules"] = {rule.record: rule for rule in spec.recording_rules}
+    rules: dict[str, RecordingRule] = _RECORDS["rules"]
+    return rules
+
+
+_RECORDS: dict[str, Any] = {}
 
 
 def _cell(text: str) -> str:

@@ -27,8 +27,7 @@ class Users(NamedTuple):
 
 def metric_users(spec: Spec) -> dict[str, Users]:
     """Return the users of every metric, keyed by the metric's name."""
-    owners = _sample_owners(spec.metrics)
-    records = _record_metrics(spec, owners)
+    owners, records = _indexes(spec)
     found: dict[str, dict[str, set[str]]] = {
         metric.name: {"alerts": set(), "rules": set(), "panels": set()}
         for metric in spec.metrics
@@ -52,8 +51,28 @@ def metric_users(spec: Spec) -> dict[str, Users]:
 
 def expression_metrics(spec: Spec, expr: str, panel: bool = False) -> list[str]:
     """Return the names of the metrics that an expression reads, through records too."""
+    owners, records = _indexes(spec)
+    return sorted(_read_metrics(expr, owners, records, panel))
+
+
+# Indexes by the identity of their spec: the catalogue and every runbook page of
+# one run read the same ones. The spec is kept with them, so an id is never
+# reused while its entry stands.
+_INDEXES: dict[int, tuple[Spec, dict[str, str], dict[str, set[str]]]] = {}
+_MAX_INDEXES = 64
+
+
+def _indexes(spec: Spec) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Return the sample owners and record metrics of a spec, built once."""
+    cached = _INDEXES.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1], cached[2]
+    if len(_INDEXES) >= _MAX_INDEXES:
+        _INDEXES.clear()
     owners = _sample_owners(spec.metrics)
-    return sorted(_read_metrics(expr, owners, _record_metrics(spec, owners), panel))
+    records = _record_metrics(spec, owners)
+    _INDEXES[id(spec)] = (spec, owners, records)
+    return owners, records
 
 
 def _sample_owners(metrics: Iterable[Metric]) -> dict[str, str]:

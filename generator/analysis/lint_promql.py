@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,6 +28,12 @@ class ExpressionLint:
     alert_values: dict[str, Value] = field(default_factory=dict)  # by field path
     rule_values: dict[str, Value] = field(default_factory=dict)
     pending: set[str] = field(default_factory=set)
+
+    @functools.cached_property
+    def known_names(self) -> set[str]:
+        """Every series name a query may select, built once for all expressions."""
+        index = self.index
+        return {*index.samples, *index.rules, *index.scrape_series}
 
     def run(self) -> list[Diagnostic]:
         for expression in expressions(self.index.spec):
@@ -79,8 +86,7 @@ class ExpressionLint:
         return None
 
     def unknown_metrics(self, expression: Expression, tree: pp.Expr) -> None:
-        index = self.index
-        known = {*index.samples, *index.rules, *index.scrape_series}
+        known = self.known_names
         tokens = tokenize(expression.text)
         seen: Counter[str] = Counter()
         for name in metric_names(tree):
