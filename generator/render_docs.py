@@ -102,8 +102,9 @@ def _label_text(label: Label) -> str:
 def _runbook(spec: Spec, group: Group, alert: Alert, users: dict[str, Users]) -> str:
     metrics = expression_metrics(spec, alert.expr)
     selected = selected_names(alert.expr, panel=False)
+    rules, order = _records_by_name(spec)
     records = [
-        rule for name, rule in _records_by_name(spec).items() if name in selected
+        rules[name] for name in sorted(selected & rules.keys(), key=order.__getitem__)
     ]
     panels = sorted({panel for name in metrics for panel in users[name].panels})
     return (
@@ -121,13 +122,16 @@ def _runbook(spec: Spec, group: Group, alert: Alert, users: dict[str, Users]) ->
     )
 
 
-def _records_by_name(spec: Spec) -> dict[str, RecordingRule]:
-    """Return the spec's recording rules by name, built once per spec and run."""
+def _records_by_name(
+    spec: Spec,
+) -> tuple[dict[str, RecordingRule], dict[str, int]]:
+    """Return the recording rules by name and their positions, built once per spec."""
     if _RECORDS.get("spec") is not spec:
+        rules = {rule.record: rule for rule in spec.recording_rules}
         _RECORDS["spec"] = spec
-        _RECORDS["rules"] = {rule.record: rule for rule in spec.recording_rules}
-    rules: dict[str, RecordingRule] = _RECORDS["rules"]
-    return rules
+        _RECORDS["rules"] = rules
+        _RECORDS["order"] = {name: index for index, name in enumerate(rules)}
+    return _RECORDS["rules"], _RECORDS["order"]
 
 
 _RECORDS: dict[str, Any] = {}
