@@ -86,7 +86,7 @@ def render_rule_tests(spec: Spec) -> dict[str, str]:
 
 # Plans by the identity of their spec and group: the lint, the coverage note
 # and the renderer all read the same plans in one run. The objects are kept
-# with each plan, so an id is never reused while its entry stands.
+# with each plan, so an id is never reused while its entry exists.
 _PLANS: dict[tuple[int, int], tuple[Spec, Group, GroupPlan]] = {}
 _MAX_PLANS = 1024
 

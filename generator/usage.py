@@ -15,7 +15,7 @@ from promspec.promql import PromQLSyntaxError, metric_names, parse, parse_panel_
 
 
 class Users(NamedTuple):
-    """What reads one metric: alert names, record names and "Dashboard / Panel" titles."""
+    """The readers of one metric: alert names, record names and "Dashboard / Panel" titles."""
 
     alerts: tuple[str, ...] = ()
     recording_rules: tuple[str, ...] = ()
@@ -57,7 +57,7 @@ def expression_metrics(spec: Spec, expr: str, panel: bool = False) -> list[str]:
 
 # Indexes by the identity of their spec: the catalogue and every runbook page of
 # one run read the same ones. The spec is kept with them, so an id is never
-# reused while its entry stands.
+# reused while its entry exists.
 _INDEXES: dict[int, tuple[Spec, dict[str, str], dict[str, set[str]]]] = {}
 _MAX_INDEXES = 64
 

@@ -36,7 +36,7 @@ PAUSE_VARIABLE = "PROMSPEC_TEST_PAUSE_WRITER"
 
 @dataclass
 class Drift:
-    """How the files on disk differ from the files a spec generates."""
+    """The differences between the files on disk and the files a spec generates."""
 
     changed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
