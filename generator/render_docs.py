@@ -8,11 +8,12 @@ and users, and each alert's queries.
 from __future__ import annotations
 
 import functools
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import jinja2
 from promspec.analysis.lint_cardinality import estimate
 from promspec.errors import Diagnostic
+from promspec.memo import by_identity
 from promspec.model import (
     Alert,
     Group,
@@ -23,7 +24,7 @@ from promspec.model import (
     RecordingRule,
     Spec,
 )
-from promspec.render_module import load_template, template_cache
+from promspec.render_module import shipped_environment
 from promspec.stamp import stamp
 from promspec.usage import Users, expression_metrics, metric_users, selected_names
 
@@ -122,19 +123,13 @@ def _runbook(spec: Spec, group: Group, alert: Alert, users: dict[str, Users]) ->
     )
 
 
+@by_identity
 def _records_by_name(
     spec: Spec,
 ) -> tuple[dict[str, RecordingRule], dict[str, int]]:
-    """Return the recording rules by name and their positions, built once per spec."""
-    if _RECORDS.get("spec") is not spec:
-        rules = {rule.record: rule for rule in spec.recording_rules}
-        _RECORDS["spec"] = spec
-        _RECORDS["rules"] = rules
-        _RECORDS["order"] = {name: index for index, name in enumerate(rules)}
-    return _RECORDS["rules"], _RECORDS["order"]
-
-
-_RECORDS: dict[str, Any] = {}
+    """Return the recording rules by name and their positions in the spec."""
+    rules = {rule.record: rule for rule in spec.recording_rules}
+    return rules, {name: index for index, name in enumerate(rules)}
 
 
 def _cell(text: str) -> str:
@@ -144,15 +139,7 @@ def _cell(text: str) -> str:
 
 @functools.cache
 def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.FunctionLoader(load_template),
-        bytecode_cache=template_cache(),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-    )
+    environment = shipped_environment()
     environment.filters["cell"] = _cell
     return environment
 

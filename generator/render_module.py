@@ -294,9 +294,13 @@ def template_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
-@functools.cache
-def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(
+def shipped_environment() -> jinja2.Environment:
+    """Return a new environment over the shipped templates, with the compile cache.
+
+    Blocks are trimmed, undefined variables raise, and nothing is escaped,
+    because the output is Python source or Markdown, not HTML.
+    """
+    return jinja2.Environment(
         loader=jinja2.FunctionLoader(load_template),
         bytecode_cache=template_cache(),
         trim_blocks=True,
@@ -305,6 +309,11 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,
     )
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    environment = shipped_environment()
     environment.filters["literal"] = python_string
     environment.globals["wrap"] = wrap_items
     environment.globals["string"] = string_assignment

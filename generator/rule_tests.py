@@ -21,6 +21,7 @@ from operator import ge, gt, le, lt
 from typing import Any
 
 from promspec import go_template
+from promspec.memo import by_identity
 from promspec.model import (
     Alert,
     Group,
@@ -84,26 +85,9 @@ def render_rule_tests(spec: Spec) -> dict[str, str]:
     return files
 
 
-# Plans by the identity of their spec and group: the lint, the coverage note
-# and the renderer all read the same plans in one run. The objects are kept
-# with each plan, so an id is never reused while its entry exists.
-_PLANS: dict[tuple[int, int], tuple[Spec, Group, GroupPlan]] = {}
-_MAX_PLANS = 1024
-
-
+# Built once per run: the lint, the coverage note and the renderer read the plans.
+@by_identity
 def plan_group(spec: Spec, group: Group) -> GroupPlan:
-    """Return the tests of a group's recording rules and alerts, built once."""
-    cached = _PLANS.get((id(spec), id(group)))
-    if cached is not None and cached[0] is spec and cached[1] is group:
-        return cached[2]
-    if len(_PLANS) >= _MAX_PLANS:
-        _PLANS.clear()
-    plan = _build_plan(spec, group)
-    _PLANS[id(spec), id(group)] = (spec, group, plan)
-    return plan
-
-
-def _build_plan(spec: Spec, group: Group) -> GroupPlan:
     """Build the tests of a group's recording rules and alerts."""
     plan = GroupPlan()
     metrics = metric_index(spec)

@@ -1,4 +1,4 @@
-"""Which alerts, recording rules and panels read each metric of a spec.
+"""The index of the alerts, recording rules and panels that read each metric.
 
 A recording rule's users count as users of the metrics it reads, so an alert
 on `job:foo:rate5m` is listed under `foo`. The catalogue, the runbooks and
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from promspec.memo import by_identity
 from promspec.model import Metric, Spec
 from promspec.promql import PromQLSyntaxError, metric_names, parse, parse_panel_query
 
@@ -55,24 +56,12 @@ def expression_metrics(spec: Spec, expr: str, panel: bool = False) -> list[str]:
     return sorted(_read_metrics(expr, owners, records, panel))
 
 
-# Indexes by the identity of their spec: the catalogue and every runbook page of
-# one run read the same ones. The spec is kept with them, so an id is never
-# reused while its entry exists.
-_INDEXES: dict[int, tuple[Spec, dict[str, str], dict[str, set[str]]]] = {}
-_MAX_INDEXES = 64
-
-
+# Built once per spec: the catalogue and every runbook page of a run read them.
+@by_identity
 def _indexes(spec: Spec) -> tuple[dict[str, str], dict[str, set[str]]]:
-    """Return the sample owners and record metrics of a spec, built once."""
-    cached = _INDEXES.get(id(spec))
-    if cached is not None and cached[0] is spec:
-        return cached[1], cached[2]
-    if len(_INDEXES) >= _MAX_INDEXES:
-        _INDEXES.clear()
+    """Return the sample owners and record metrics of a spec."""
     owners = _sample_owners(spec.metrics)
-    records = _record_metrics(spec, owners)
-    _INDEXES[id(spec)] = (spec, owners, records)
-    return owners, records
+    return owners, _record_metrics(spec, owners)
 
 
 def _sample_owners(metrics: Iterable[Metric]) -> dict[str, str]:
