@@ -259,7 +259,7 @@ class KubernetesMeta:
 
 @dataclass(frozen=True)
 class GrafanaProvisioning:
-    """Where Grafana's file provider finds the spec's dashboards, and their folder."""
+    """The path where Grafana's file provider finds the spec's dashboards, and their folder."""
 
     folder: str
     path: str  # the folder on the Grafana server

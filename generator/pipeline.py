@@ -100,7 +100,7 @@ def lint(specs: list[Spec]) -> list[Diagnostic]:
 def render_all(specs: list[Spec], templates_dir: str | None = None) -> dict[str, str]:
     """Render every artifact of every spec; two specs may not write the same file.
 
-    templates_dir, when given, holds the user's templates of the Python module.
+    templates_dir, when given, contains the user's templates of the Python module.
     """
     import functools
 

@@ -1,6 +1,6 @@
 """A PrometheusRule resource per spec, for clusters run by prometheus-operator.
 
-It holds the same rule groups as the rule files under prometheus/, so that a
+It contains the same rule groups as the rule files under prometheus/, so that a
 team applies it with kubectl or a GitOps tool instead of mounting rule files.
 """
 

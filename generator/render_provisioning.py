@@ -1,7 +1,7 @@
 """Grafana file provisioning: a dashboard provider per spec, in its own folder.
 
 Grafana reads every YAML file in its provisioning/dashboards/ folder at start.
-The provider points Grafana at the folder that holds the spec's dashboards,
+The provider points Grafana at the folder that contains the spec's dashboards,
 so copying grafana/dashboards/NAMESPACE to the provider's path and the
 provider file to provisioning/dashboards/ is the whole deployment.
 """

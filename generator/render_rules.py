@@ -61,7 +61,7 @@ def alerting_rule(alert: Alert) -> dict[str, Any]:
 
 
 # libyaml's emitter, where PyYAML was built with it, writes the same text as
-# PyYAML's own emitter in a fraction of the time; the golden tests compare it.
+# PyYAML's own emitter in a fraction of the time. The golden tests compare it.
 _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 

@@ -1,4 +1,4 @@
-"""promspec's own code passes the linters it asks of the module it generates."""
+"""promspec's own code passes the linters it requires of the module it generates."""
 
 from __future__ import annotations
 
