@@ -6,6 +6,7 @@ user fixes them all in one pass.
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 import os
 import re
@@ -17,11 +18,13 @@ from promspec.build_deploy import read_grafana, read_kubernetes
 from promspec.build_lint import read_acknowledgements, read_budget, read_scrape_interval
 from promspec.build_metrics import read_metrics
 from promspec.build_rules import read_alerts, read_recording_rules
+from promspec.build_slos import check_indicators, read_slos
 from promspec.errors import Diagnostic, SpecError
 from promspec.loader import YamlList, YamlMap, parse_yaml, read_spec_file
 from promspec.model import Group, Location, Source, Spec
 from promspec.names import METRIC_NAME, suggest_name
 from promspec.reader import Reader, join, where
+from promspec.slo_rules import slo_alerts, slo_recording_rules
 
 GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -70,6 +73,9 @@ def read_spec(reader: Reader, data: Any, path: str) -> Spec | None:
     if groups_node is None or not namespace:
         return None
     groups = read_groups(reader, groups_node, namespace, base_url)
+    check_indicators(reader, groups)
+    if not reader.diagnostics:
+        groups = [with_slo_rules(reader, group, base_url) for group in groups]
     read_acknowledgements(reader, data, schema.SPEC, "")
     multiprocess = read_multiprocess(reader, data, groups)
     return Spec(
@@ -222,6 +228,11 @@ def read_group(
     )
     alerts = read_alerts(reader, alerts_node, base_url, join(field, "alerts"))
 
+    slos_node = reader.value(node, "slos", schema.GROUP, field) or YamlList(
+        node.location
+    )
+    slos = read_slos(reader, slos_node, namespace, join(field, "slos"))
+
     dashboard_node = reader.value(node, "dashboard", schema.GROUP, field)
     uid = f"{namespace}-{name}".replace("_", "-")
     dashboard = None
@@ -238,4 +249,23 @@ def read_group(
         tuple(alerts),
         dashboard,
         node.location,
+        tuple(slos),
+    )
+
+
+def with_slo_rules(reader: Reader, group: Group, base_url: str) -> Group:
+    """Add the recording rules and alerts that the group's SLOs stand for."""
+    rules, alerts = list(group.recording_rules), list(group.alerts)
+    for index, slo in enumerate(group.slos):
+        rules += slo_recording_rules(slo)
+        alerts += slo_alerts(slo, base_url)
+        if not base_url and slo.location is not None:
+            reader.report(
+                slo.location,
+                f"groups.{group.name}.slos[{index}]",
+                "the SLO's alerts have no runbook_url",
+                "add `runbook_base_url:` at the top of the spec",
+            )
+    return dataclasses.replace(
+        group, recording_rules=tuple(rules), alerts=tuple(alerts)
     )

@@ -7,16 +7,19 @@ from typing import Any
 
 from promspec import names, schema
 from promspec.loader import YamlList, YamlMap
-from promspec.model import Selector, Shape, ShapeKind
+from promspec.model import Matcher, Selector, Shape, ShapeKind
 from promspec.reader import Reader, describe, join, where
 
 SELECTOR = re.compile(
     r"^\s*(?P<metric>[a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{(?P<matchers>[^}]*)\})?\s*$"
 )
-MATCHER = re.compile(r'^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"([^"\\]*)"\s*$')
+MATCHER = re.compile(
+    r'^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$'
+)
 _DURATION = re.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
 SELECTOR_FIX = (
-    'write a metric name with equality matchers, such as x_total{outcome="error"}'
+    "write a metric name with label matchers, such as "
+    'x_total{outcome="error"} or x_total{status_code=~"5.."}'
 )
 
 
@@ -139,8 +142,31 @@ def read_selector(
                 location, field, f"invalid matcher {part.strip()!r}", SELECTOR_FIX
             )
             return None
-        matchers.append((pair.group(1), pair.group(2)))
+        matcher = _matcher(reader, pair, field, location)
+        if matcher is None:
+            return None
+        matchers.append(matcher)
     return Selector(match.group("metric"), tuple(sorted(matchers)))
+
+
+def _matcher(
+    reader: Reader, pair: re.Match[str], field: str, location: Any
+) -> Matcher | None:
+    """Build a matcher; a regular expression must compile."""
+    name, op, text = pair.groups()
+    value = re.sub(r"\\(.)", r"\1", text)
+    if op in ("=~", "!~"):
+        try:
+            re.compile(value)
+        except re.error as error:
+            reader.report(
+                location,
+                field,
+                f"invalid regular expression {value!r} for {name}: {error}",
+                'write an RE2 expression, such as "5.." or "GET|POST"',
+            )
+            return None
+    return Matcher(name, value, op)
 
 
 def _selectors(

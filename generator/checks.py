@@ -18,6 +18,8 @@ def exposed_names(spec: Spec) -> Iterator[tuple[str, str, Location, str]]:
             for name in {metric.family, *metric.sample_names}:
                 yield name, field, metric.location or _NOWHERE, f"metric {metric.key}"
         for index, rule in enumerate(group.recording_rules):
+            if rule.slo:
+                continue  # one per SLO, told apart by sloth_id
             field = f"groups.{group.name}.recording_rules[{index}].record"
             yield rule.record, field, rule.location or _NOWHERE, "recording rule"
 

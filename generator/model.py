@@ -8,7 +8,9 @@ collection is a tuple in a stable order, so that rendering is deterministic.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import NamedTuple
 
 
@@ -106,12 +108,34 @@ class Metric:
         return tuple(label.name for label in self.labels)
 
 
+class Matcher(NamedTuple):
+    """One label matcher of a selector, such as status_code=~"5.."."""
+
+    name: str
+    value: str
+    op: str = "="  # =, !=, =~ or !~
+
+    def accepts(self, value: str) -> bool:
+        """Tell whether a series with this label value matches, as Prometheus decides."""
+        if self.op in ("=", "!="):
+            found = value == self.value
+        else:
+            # Prometheus anchors regular expressions at both ends.
+            found = re.fullmatch(self.value, value) is not None
+        return found if self.op in ("=", "=~") else not found
+
+
 @dataclass(frozen=True)
 class Selector:
-    """One series selector of a shape: a sample name and equality matchers."""
+    """One series selector of a shape or an SLO: a sample name and label matchers."""
 
     metric: str  # as written in PromQL, such as compozy_http_requests_total
-    matchers: tuple[tuple[str, str], ...] = ()
+    matchers: tuple[Matcher, ...] = ()
+
+    @property
+    def equalities(self) -> dict[str, str]:
+        """The label values that the selector fixes with `=`."""
+        return {m.name: m.value for m in self.matchers if m.op == "="}
 
 
 class ShapeKind(enum.StrEnum):
@@ -153,6 +177,14 @@ class RecordingRule:
     # indentation and line breaks included, to place a position inside it.
     expr_source: str = field(default="", compare=False)
     shape: Shape | None = None  # set when the spec writes a shape, not expr
+    slo: str = ""  # the name of the SLO that the rule was generated for
+
+    @property
+    def key(self) -> str:
+        """The rule's name; with its sloth_id for an SLO's, since SLOs share names."""
+        if not self.slo:
+            return self.record
+        return f'{self.record}{{sloth_id="{dict(self.labels)["sloth_id"]}"}}'
 
 
 @dataclass(frozen=True)
@@ -177,6 +209,7 @@ class Alert:
     shape: Shape | None = None  # set when the spec writes a shape, not expr
     # promtool test groups that the author wrote next to the alert, as JSON.
     cases: tuple[str, ...] = ()
+    slo: str = ""  # the name of the SLO that the alert was generated for
 
 
 class PanelType(enum.StrEnum):
@@ -218,6 +251,86 @@ class Dashboard:
     location: Location | None = field(default=None, compare=False)
 
 
+class BurnRateAlert(NamedTuple):
+    """One multi-window burn-rate condition, as in the Google SRE workbook."""
+
+    factor: Fraction  # how many times faster than the objective allows
+    long_window: str
+    short_window: str
+
+
+# A page when a 30-day budget would last about 2 or 5 days, a ticket when it
+# would last about 10 or 30 days.
+PAGE_CONDITIONS = (
+    BurnRateAlert(Fraction("14.4"), "1h", "5m"),
+    BurnRateAlert(Fraction(6), "6h", "30m"),
+)
+TICKET_CONDITIONS = (
+    BurnRateAlert(Fraction(3), "1d", "2h"),
+    BurnRateAlert(Fraction(1), "3d", "6h"),
+)
+SLO_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
+
+
+@dataclass(frozen=True)
+class SLO:
+    """A service level objective: the share of good events over a period.
+
+    The indicator is either an error and a total counter selector, or a
+    histogram selector with the bucket bound that good events stay under.
+    """
+
+    name: str  # the sloth_slo label, such as requests-availability
+    service: str  # the sloth_service label: the spec's namespace
+    description: str
+    objective: Fraction  # as a share, such as 999/1000 for 99.9%
+    period: str  # such as 30d
+    alert: str  # the alert names' stem, such as RequestsAvailability
+    errors: Selector | None = None
+    total: Selector | None = None
+    latency: Selector | None = None  # a histogram's family name with matchers
+    below: float = 0.0  # the latency bound: a bucket's upper bound
+    page_severity: str = "critical"
+    ticket_severity: str = "warning"
+    labels: tuple[tuple[str, str], ...] = ()  # extra labels of the alerts
+    impact: str = ""
+    mitigation: str = ""
+    location: Location | None = field(default=None, compare=False)
+    # Where errors, total, latency.metric and latency.below are written.
+    field_locations: tuple[tuple[str, Location], ...] = field(
+        default=(), compare=False
+    )
+
+    def where(self, key: str) -> Location | None:
+        """Return where a field of the SLO is written, or the SLO's own position."""
+        return dict(self.field_locations).get(key, self.location)
+
+    @property
+    def id(self) -> str:
+        """The sloth_id label, unique across services."""
+        return f"{self.service}-{self.name}"
+
+    @property
+    def error_budget(self) -> Fraction:
+        return 1 - self.objective
+
+    @property
+    def objective_percent(self) -> str:
+        """The objective as the spec writes it, such as 99.9."""
+        return decimal_text(self.objective * 100)
+
+
+def decimal_text(value: Fraction) -> str:
+    """Write a fraction with a finite decimal expansion, such as 0.001 or 99.95."""
+    whole, rest = divmod(value.numerator, value.denominator)
+    digits = ""
+    while rest and len(digits) < 30:
+        rest *= 10
+        digit, rest = divmod(rest, value.denominator)
+        digits += str(digit)
+    return f"{whole}.{digits}" if digits else str(whole)
+
+
 @dataclass(frozen=True)
 class Group:
     name: str
@@ -227,6 +340,7 @@ class Group:
     alerts: tuple[Alert, ...] = ()
     dashboard: Dashboard | None = None
     location: Location | None = field(default=None, compare=False)
+    slos: tuple[SLO, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -305,15 +305,24 @@ def run_rule_tests(
     """Run `promtool test rules` on the generated tests, next to the rule files."""
     from promspec.promtool import test_rules
 
+    from promspec.test_cache import TestCache
+
     if not test_files:
         return
-    written = _write_scratch(scratch, output.files, test_files)
-    result = test_rules(promtool, written)
-    report = result.output.replace(f"{scratch}/", "")
-    if not result.ok:
-        raise CheckFailed(f"the generated rules failed their tests:\n{report}")
+    cache = TestCache(promtool, output.files)
+    to_run = [path for path in test_files if not cache.passed(path)]
+    report = ""
+    if to_run:
+        written = _write_scratch(scratch, output.files, to_run)
+        result = test_rules(promtool, written)
+        report = result.output.replace(f"{scratch}/", "")
+        if not result.ok:
+            raise CheckFailed(f"the generated rules failed their tests:\n{report}")
+        cache.record(to_run)
+    skipped = len(test_files) - len(to_run)
     output.notes.append(
         f"promtool test rules: {count(len(test_files), 'test file')} passed"
+        + (f" ({skipped} unchanged since they passed, not run again)" if skipped else "")
     )
     output.details.append(report)
 

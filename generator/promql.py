@@ -52,3 +52,28 @@ def _name_matcher(selector: promql_parser.VectorSelector) -> str | None:
         if matcher.name == "__name__" and matcher.op == promql_parser.MatchOp.Equal:
             return str(matcher.value)
     return None
+
+
+def selector_keys(expr: promql_parser.Expr) -> list[str]:
+    """Return the name of every vector selector, as metric_names does, but with
+    `{sloth_id="..."}` added where the selector fixes sloth_id: the rules of
+    several SLOs share names and differ in that label."""
+    found: list[str] = []
+
+    def visit(node: promql_parser.Expr) -> bool:
+        if isinstance(node, promql_parser.VectorSelector):
+            name = node.name or _name_matcher(node)
+            slo = _equal_value(node, "sloth_id")
+            if name:
+                found.append(f'{name}{{sloth_id="{slo}"}}' if slo else name)
+        return True
+
+    promql_parser.walk(expr, visit)
+    return found
+
+
+def _equal_value(selector: promql_parser.VectorSelector, label: str) -> str | None:
+    for matcher in selector.matchers.matchers:
+        if matcher.name == label and matcher.op == promql_parser.MatchOp.Equal:
+            return str(matcher.value)
+    return None

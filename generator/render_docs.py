@@ -128,7 +128,7 @@ def _records_by_name(
     spec: Spec,
 ) -> tuple[dict[str, RecordingRule], dict[str, int]]:
     """Return the recording rules by name and their positions in the spec."""
-    rules = {rule.record: rule for rule in spec.recording_rules}
+    rules = {rule.key: rule for rule in spec.recording_rules}
     return rules, {name: index for index, name in enumerate(rules)}
 
 

@@ -16,7 +16,16 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from promspec.model import LabelKind, Metric, MetricType, Selector, Shape, ShapeKind
+from promspec.model import (
+    Label,
+    LabelKind,
+    Matcher,
+    Metric,
+    MetricType,
+    Selector,
+    Shape,
+    ShapeKind,
+)
 
 STEP_SECONDS = 60
 SCALE = 16.0  # total slope or level of a ratio's denominator; keeps fractions exact
@@ -70,31 +79,42 @@ class Driver:
         return {key: labels[key] for key in self.shape.by if key in labels}
 
     def labels_for(
-        self, selector: Selector, avoid: tuple[tuple[str, str], ...]
+        self, selector: Selector, avoid: tuple[Matcher, ...]
     ) -> dict[str, str]:
-        """Return the labels of a series that the selector matches and avoid does not."""
+        """Return the labels of a series that the selector matches and avoid does not.
+
+        The series fails every matcher in `avoid`.
+        """
         metric = self.metrics[selector.metric]
         labels = dict(TEST_JOB)
-        fixed = dict(selector.matchers)
+        fixed = {**dict(self.overrides), **selector.equalities}
         for label in metric.labels:
-            taken = {value for name, value in avoid if name == label.name}
-            labels[label.name] = (
-                fixed.get(label.name)
-                or dict(self.overrides).get(label.name)
-                or _free_value(label.kind, label.values, taken)
+            wanted = [m for m in selector.matchers if m.name == label.name]
+            unwanted = [m for m in avoid if m.name == label.name]
+            labels[label.name] = fixed.get(label.name) or free_value(
+                label, wanted, unwanted
             )
         return dict(sorted(labels.items()))
 
 
-def _free_value(kind: LabelKind, values: tuple[str, ...], taken: set[str]) -> str:
+def free_value(
+    label: Label, wanted: list[Matcher], unwanted: list[Matcher]
+) -> str:
+    """Return a value of the label that every wanted matcher accepts and no unwanted one."""
     choices = (
-        values
-        if kind is LabelKind.ENUM
+        label.values
+        if label.kind is LabelKind.ENUM
         else ("200", "404", "503")
-        if kind is LabelKind.INT
+        if label.kind is LabelKind.INT
         else ("a", "b", "c")
     )
-    return next(value for value in choices if value not in taken)
+    for value in choices:
+        if all(m.accepts(value) for m in wanted) and not any(
+            m.accepts(value) for m in unwanted
+        ):
+            return value
+    matchers = ", ".join(f'{m.name}{m.op}"{m.value}"' for m in wanted + unwanted)
+    raise NotTestable(f"no test value of {label.name} fits {matchers}")
 
 
 _UNITS = {
@@ -118,7 +138,7 @@ def _series(
     driver: Driver,
     selector: Selector,
     suffix: str = "",
-    avoid: tuple[tuple[str, str], ...] = (),
+    avoid: tuple[Matcher, ...] = (),
     extra: tuple[tuple[str, str], ...] = (),
 ) -> InputSeries:
     metric = driver.metrics[selector.metric]
@@ -188,7 +208,7 @@ def _inside(numerator: list[InputSeries], denominator: tuple[Selector, ...]) -> 
 def matches(series: InputSeries, selector: Selector) -> bool:
     labels = dict(series.labels)
     return series.name == selector.metric and all(
-        labels.get(k) == v for k, v in selector.matchers
+        m.accepts(labels.get(m.name, "")) for m in selector.matchers
     )
 
 

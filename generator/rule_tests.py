@@ -18,13 +18,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import ge, gt, le, lt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promspec import go_template
 from promspec.memo import by_identity
 from promspec.model import (
     Alert,
     Group,
+    Matcher,
     Metric,
     MetricType,
     RecordingRule,
@@ -45,6 +46,9 @@ from promspec.rule_inputs import (
 from promspec.shapes import number
 from promspec.stamp import stamp
 
+if TYPE_CHECKING:
+    from promspec.slo_tests import SloPlan
+
 ALERT_EXPR = re.compile(
     r"^\s*(?P<metric>[a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{(?P<matchers>[^}]*)\})?\s*"
     r"(?P<op>>=|<=|>|<)\s*(?P<value>[-+]?[0-9.]+(e[-+]?[0-9]+)?)\s*$"
@@ -59,6 +63,7 @@ class GroupPlan:
     tests: list[dict[str, Any]] = field(default_factory=list)
     tested: list[str] = field(default_factory=list)
     untested: list[tuple[RecordingRule | Alert, str]] = field(default_factory=list)
+    slos: SloPlan | None = None  # the tests of the group's SLOs, by file
 
 
 def test_file_path(spec: Spec, group: Group) -> str:
@@ -67,32 +72,52 @@ def test_file_path(spec: Spec, group: Group) -> str:
 
 def render_rule_tests(spec: Spec) -> dict[str, str]:
     """Return {path: text} of a promtool test file for every group with tested rules."""
+    from promspec.slo_tests import slo_test_files
+
     files = {}
     for group in spec.groups:
         plan = plan_group(spec, group)
-        if plan.tests:
-            rule_file = "../../" + rule_file_path(spec, group).removeprefix(
-                "prometheus/"
-            )
-            document = {
-                "rule_files": [rule_file],
-                "evaluation_interval": "1m",
-                "tests": plan.tests,
-            }
-            files[test_file_path(spec, group)] = f"# {stamp(spec)}\n" + dump_yaml(
-                document
-            )
+        path = test_file_path(spec, group)
+        parts = [(".test.yml", 1, plan.tests)]
+        parts += slo_test_files(plan.slos) if plan.slos else []
+        for suffix, step, tests in parts:
+            if tests:
+                name = path.removesuffix(".test.yml") + suffix
+                files[name] = test_file(spec, group, step, tests)
     return files
+
+
+def test_file(
+    spec: Spec, group: Group, step: int, tests: list[dict[str, Any]]
+) -> str:
+    """Write a promtool test file that reads the group's rule file."""
+    rule_file = "../../" + rule_file_path(spec, group).removeprefix("prometheus/")
+    document = {
+        "rule_files": [rule_file],
+        "evaluation_interval": f"{step}m",
+        "tests": tests,
+    }
+    return f"# {stamp(spec)}\n" + dump_yaml(document)
 
 
 # Built once per run: the lint, the coverage note and the renderer read the plans.
 @by_identity
 def plan_group(spec: Spec, group: Group) -> GroupPlan:
     """Build the tests of a group's recording rules and alerts."""
+    from promspec.slo_tests import covered, plan_slos
+
     plan = GroupPlan()
     metrics = metric_index(spec)
     drivers: dict[str, tuple[RecordingRule, Driver]] = {}
-    for rule in group.recording_rules:
+    if group.slos:
+        plan.slos = plan_slos(group, spec.metrics)
+        for item in (*group.recording_rules, *group.alerts):
+            reason = covered(item, plan.slos) if item.slo else ""
+            if reason is None:
+                plan.tested.append(_name(item))
+            elif reason:
+                plan.untested.append((item, reason))
+    for rule in (rule for rule in group.recording_rules if not rule.slo):
         try:
             driver = rule_driver(rule, metrics, drivers)
             plan.tests.append(recording_rule_test(rule, driver))
@@ -101,7 +126,7 @@ def plan_group(spec: Spec, group: Group) -> GroupPlan:
             continue
         drivers[rule.record] = (rule, driver)
         plan.tested.append(rule.record)
-    for alert in group.alerts:
+    for alert in (alert for alert in group.alerts if not alert.slo):
         plan.tests += [json.loads(case) for case in alert.cases]
         try:
             plan.tests.append(alert_test(alert, drivers, metrics))
@@ -111,6 +136,10 @@ def plan_group(spec: Spec, group: Group) -> GroupPlan:
                 continue
         plan.tested.append(alert.name)
     return plan
+
+
+def _name(item: RecordingRule | Alert) -> str:
+    return item.record if isinstance(item, RecordingRule) else item.name
 
 
 def metric_index(spec: Spec) -> dict[str, Metric]:
@@ -221,12 +250,14 @@ def alert_target(
     selector, operator, threshold = _comparison(alert)
     if selector.metric in drivers:
         rule, driver = drivers[selector.metric]
-        unknown = [name for name, _ in selector.matchers if name not in driver.shape.by]
+        unknown = [m.name for m in selector.matchers if m.name not in driver.shape.by]
         if unknown:
             raise NotTestable(
                 f"it selects {', '.join(unknown)}, which the recorded series lacks"
             )
-        driver = driver.with_overrides(selector.matchers)
+        if any(m.op != "=" for m in selector.matchers):
+            raise NotTestable("it selects the recorded series with a regex or !=")
+        driver = driver.with_overrides(tuple(selector.equalities.items()))
         return (
             driver,
             {**driver.output_labels(), **dict(rule.labels)},
@@ -254,7 +285,7 @@ def _comparison(alert: Alert) -> tuple[Selector, str, float]:
         pair = MATCHER.match(part)
         if pair is None:
             raise NotTestable(f"its matcher {part.strip()} is not an equality")
-        matchers.append((pair.group(1), pair.group(2)))
+        matchers.append(Matcher(pair.group(1), pair.group(2)))
     return (
         Selector(match.group("metric"), tuple(matchers)),
         match.group("op"),
@@ -355,10 +386,10 @@ def alert_test(
         "interval": "1m",
         "input_series": input_series(samples),
         "alert_rule_test": [
-            _silent(alert, timeline.normal),
-            _silent(alert, timeline.fires - 1),
-            _firing(alert, timeline.fires, labels, value),
-            _silent(alert, timeline.resolved),
+            silent(alert, timeline.normal),
+            silent(alert, timeline.fires - 1),
+            firing(alert, timeline.fires, labels, value),
+            silent(alert, timeline.resolved),
         ],
     }
 
@@ -391,11 +422,11 @@ def _timeline(
     return Timeline(window + 1, active, fires, resolved)
 
 
-def _silent(alert: Alert, minute: int) -> dict[str, Any]:
+def silent(alert: Alert, minute: int) -> dict[str, Any]:
     return {"eval_time": f"{minute}m", "alertname": alert.name, "exp_alerts": []}
 
 
-def _firing(
+def firing(
     alert: Alert, minute: int, labels: dict[str, str], value: float
 ) -> dict[str, Any]:
     alert_labels = {**labels, **dict(alert.labels), "severity": alert.severity}
@@ -443,9 +474,9 @@ def absent_test(
         "interval": "1m",
         "input_series": [{"series": series.text(), "values": values}],
         "alert_rule_test": [
-            _silent(alert, present),
-            _silent(alert, gone + hold - 1),
-            _firing(alert, gone + hold, dict(selector.matchers), 1.0),
-            _silent(alert, gone + hold + 2),
+            silent(alert, present),
+            silent(alert, gone + hold - 1),
+            firing(alert, gone + hold, selector.equalities, 1.0),
+            silent(alert, gone + hold + 2),
         ],
     }

@@ -179,6 +179,12 @@ GROUP = _table(
         items="recording_rule",
     ),
     Field("alerts", "list", "Alerting rules of the group", items="alert"),
+    Field(
+        "slos",
+        "list",
+        "Service level objectives, with error-budget rules and burn-rate alerts",
+        items="slo",
+    ),
     Field("dashboard", "mapping", "The group's Grafana dashboard", table="dashboard"),
     Field(
         "acknowledge",
@@ -549,6 +555,80 @@ SHAPE_TABLES = {
     "threshold": THRESHOLD,
 }
 
+SLO = _table(
+    Field(
+        "name",
+        "string",
+        "SLO name in lower case with dashes, such as requests-availability",
+        required=True,
+    ),
+    Field("description", "string", "What users get when the SLO is met", required=True),
+    Field(
+        "objective",
+        "number",
+        "Share of good events to reach, in percent, such as 99.9",
+        required=True,
+    ),
+    Field("period", "string", "The compliance period (default: 30d)"),
+    Field("errors", "string", "Selector of a counter of failed events"),
+    Field("total", "string", "Selector of a counter of all events"),
+    Field(
+        "latency",
+        "mapping",
+        "A histogram and the bound that good events stay under",
+        table="slo_latency",
+    ),
+    Field(
+        "alert",
+        "string",
+        "Stem of the two alert names, in CamelCase (default: from the name)",
+    ),
+    Field(
+        "page_severity",
+        "string",
+        "Severity of the fast-burn alert (default: critical)",
+        choices=SEVERITIES,
+    ),
+    Field(
+        "ticket_severity",
+        "string",
+        "Severity of the slow-burn alert (default: warning)",
+        choices=SEVERITIES,
+    ),
+    Field("labels", "mapping", "Extra labels of the alerts", items="string"),
+    Field(
+        "impact",
+        "string",
+        "What users suffer while the budget burns, for the runbooks",
+    ),
+    Field(
+        "mitigation",
+        "string",
+        "What the on-call engineer does to stop the burn, for the runbooks",
+    ),
+    Field(
+        "acknowledge",
+        "list",
+        "Lint findings accepted here, each with check and reason",
+        items="acknowledgement",
+    ),
+)
+
+SLO_LATENCY = _table(
+    Field(
+        "metric",
+        "string",
+        "Selector of a histogram, by its family name",
+        required=True,
+    ),
+    Field(
+        "below",
+        "number",
+        "A bucket bound: events faster than it are good",
+        required=True,
+    ),
+)
+
 TEST_CASE = _table(
     Field("name", "string", "What the case shows"),
     Field("interval", "string", "Time between input samples (default: 1m)"),
@@ -592,6 +672,8 @@ TABLES = {
     "threshold": THRESHOLD,
     "absent": ABSENT,
     "test_case": TEST_CASE,
+    "slo": SLO,
+    "slo_latency": SLO_LATENCY,
 }
 
 # Tables whose items may also be written in the plan's short form, a mapping of

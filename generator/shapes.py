@@ -17,7 +17,7 @@ def expand(shape: Shape) -> str:
 def selector_text(selector: Selector, suffix: str = "") -> str:
     """Write a selector such as `name{label="value"}`, with a suffix on the name."""
     matchers = ", ".join(
-        f'{name}="{_escape(value)}"' for name, value in selector.matchers
+        f'{m.name}{m.op}"{_escape(m.value)}"' for m in selector.matchers
     )
     return f"{selector.metric}{suffix}" + (f"{{{matchers}}}" if matchers else "")
 
@@ -90,6 +90,23 @@ def number(value: float) -> str:
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value)
+
+
+def le_text(bound: float) -> str:
+    """Write a bucket bound as prometheus-client writes the le label: 0.5, 1.0, 1e+07.
+
+    Python's repr keeps up to 16 digits before the point; Go, and so the client,
+    switches to an exponent past 6.
+    """
+    if bound == float("inf"):
+        return "+Inf"
+    text = repr(float(bound))
+    point = text.find(".")
+    if bound <= 0 or point <= 6:
+        return text
+    digits = (text[:point] + text[point + 1 :]).rstrip("0")
+    mantissa = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
+    return f"{mantissa}e+{point - 1:02d}"
 
 
 def _absent(shape: Shape) -> str:

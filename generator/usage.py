@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from promspec.memo import by_identity
 from promspec.model import Metric, Spec
-from promspec.promql import PromQLSyntaxError, metric_names, parse, parse_panel_query
+from promspec.promql import PromQLSyntaxError, parse, parse_panel_query, selector_keys
 
 
 class Users(NamedTuple):
@@ -75,17 +75,15 @@ def _sample_owners(metrics: Iterable[Metric]) -> dict[str, str]:
 
 def _record_metrics(spec: Spec, owners: dict[str, str]) -> dict[str, set[str]]:
     """Map each record name to the metrics it reads, through other records too."""
-    direct = {
-        rule.record: selected_names(rule.expr, False) for rule in spec.recording_rules
-    }
+    direct = {rule.key: selected_names(rule.expr, False) for rule in spec.recording_rules}
     resolved: dict[str, set[str]] = {}
 
     def resolve(record: str, seen: frozenset[str]) -> set[str]:
         if record not in resolved:
             names: set[str] = set()
             for name in direct.get(record, set()):
-                if name in owners:
-                    names.add(owners[name])
+                if _bare(name) in owners:
+                    names.add(owners[_bare(name)])
                 elif name in direct and name not in seen:
                     names |= resolve(name, seen | {name})
             resolved[record] = names
@@ -101,19 +99,28 @@ def _read_metrics(
 ) -> set[str]:
     names: set[str] = set()
     for name in selected_names(expr, panel):
-        if name in owners:
-            names.add(owners[name])
+        if _bare(name) in owners:
+            names.add(owners[_bare(name)])
         names |= records.get(name, set())
     return names
 
 
+def _bare(key: str) -> str:
+    """Return a selector key's series name, without the sloth_id it may carry."""
+    return key.partition("{")[0]
+
+
 def selected_names(expr: str, panel: bool) -> set[str]:
-    """Return the series names that an expression selects; none when it does not parse."""
+    """Return the series names that an expression selects; none when it does not parse.
+
+    A selector that fixes sloth_id gives `name{sloth_id="..."}`, the key of
+    one SLO's recording rule (RecordingRule.key).
+    """
     try:
         tree = parse_panel_query(expr) if panel else parse(expr)
     except PromQLSyntaxError:
         return set()
-    return set(metric_names(tree))
+    return set(selector_keys(tree))
 
 
 def _panel_queries(spec: Spec) -> Iterable[tuple[str, str]]:

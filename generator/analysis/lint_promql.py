@@ -128,7 +128,8 @@ class ExpressionLint:
         if value.labels is None:
             return Value(value.kind, None, frozenset({record}))
         labels = {**value.labels}
-        labels.update({k: static_label(k, v) for k, v in rule.labels})
+        static = self.index.static_values[record]
+        labels.update({k: static_label(k, values) for k, values in static.items()})
         kind = value.kind
         return Value(
             kind,

@@ -78,6 +78,9 @@ class SpecIndex:
     spec: Spec
     samples: dict[str, Sample] = field(default_factory=dict)
     rules: dict[str, RecordingRule] = field(default_factory=dict)
+    # The values that rules recording one name give each static label: the
+    # rules of several SLOs record slo:sli_error:ratio_rate5m, one per sloth_id.
+    static_values: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     scrape_series: dict[str, Value] = field(default_factory=dict)
 
     @classmethod
@@ -88,6 +91,9 @@ class SpecIndex:
                 index.samples[name] = _sample(metric, name, spec.multiprocess)
         for rule in spec.recording_rules:
             index.rules.setdefault(rule.record, rule)
+            values = index.static_values.setdefault(rule.record, {})
+            for name, value in rule.labels:
+                values[name] = tuple(dict.fromkeys((*values.get(name, ()), value)))
         for name in SCRAPE_SERIES:
             index.scrape_series[name] = Value(
                 Kind.GAUGE, {**_TARGET}, frozenset({name})
@@ -118,6 +124,6 @@ def _sample_kind(metric: Metric, suffix: str) -> Kind:
     return Kind.COUNTER
 
 
-def static_label(name: str, value: str) -> Label:
-    """Return the schema of a label that a recording rule sets to one value."""
-    return Label(name, LabelKind.ENUM, (value,))
+def static_label(name: str, values: tuple[str, ...]) -> Label:
+    """Return the schema of a label that recording rules set to fixed values."""
+    return Label(name, LabelKind.ENUM, values)
