@@ -8,8 +8,10 @@ since an SLO may measure a metric of another group.
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
+
 from promspec import schema
 from promspec.build_rules import read_label_map
 from promspec.build_shapes import read_selector
@@ -57,13 +59,11 @@ def read_slo(reader: Reader, node: YamlMap, namespace: str, field: str) -> SLO |
         key: reader.text(node, key, schema.SLO, field)
         for key in ("description", "alert", "impact", "mitigation")
     }
-    severities = {
-        key: reader.text(node, key, schema.SLO, field) or default
-        for key, default in (("page_severity", "critical"), ("ticket_severity", "warning"))
-    }
+    page = reader.text(node, "page_severity", schema.SLO, field) or "critical"
+    ticket = reader.text(node, "ticket_severity", schema.SLO, field) or "warning"
     labels = read_label_map(reader, node, schema.SLO, field)
+    _check_alert_stem(reader, node, text["alert"], field)
     alert = text["alert"] or _camel(name)
-    _check_alert_stem(reader, node, alert, field)
     if len(reader.diagnostics) > before or objective is None:
         return None
     return SLO(
@@ -74,7 +74,8 @@ def read_slo(reader: Reader, node: YamlMap, namespace: str, field: str) -> SLO |
         period,
         alert,
         *indicator,
-        **severities,
+        page_severity=page,
+        ticket_severity=ticket,
         labels=labels,
         impact=text["impact"],
         mitigation=text["mitigation"],
@@ -137,7 +138,8 @@ def _read_objective(reader: Reader, node: YamlMap, field: str) -> Fraction | Non
             f"with objective {value}, the page at {decimal_text(fast)} times the "
             "error budget needs an error ratio of 1 or more, so it can never fire"
         )
-        fix = f"write an objective above {decimal_text(100 - 100 / fast)[:6]}"
+        lowest = math.ceil((100 - 100 / fast) * 100) / 100
+        fix = f"write an objective of {lowest:g} or more"
     else:
         return share
     reader.report(where(node, "objective"), join(field, "objective"), problem, fix)
@@ -231,10 +233,16 @@ def _check_events(
     location = slo.where(key) or Location(reader.path, 0, 0)
     field = join(field, key)
     if metric is None or not _counts_events(metric, selector.metric):
+        found = (
+            f", but a sample of the {metric.type.value} {metric.family}"
+            if metric
+            else ""
+        )
         reader.report(
             location,
             field,
-            f"{selector.metric} is not a counter or the _count of a histogram or summary",
+            f"{selector.metric} is not a counter or the _count of a histogram or "
+            f"summary{found}",
             _event_fix(selector.metric, samples),
         )
         return
@@ -299,8 +307,10 @@ def _check_matchers(
                 f"{metric.family} has no label {matcher.name}",
                 f"select on its labels: {', '.join(labels) or 'job, instance'}",
             )
-        elif label is not None and label.values and not any(
-            matcher.accepts(value) for value in label.values
+        elif (
+            label is not None
+            and label.values
+            and not any(matcher.accepts(value) for value in label.values)
         ):
             reader.report(
                 location,

@@ -297,9 +297,7 @@ class SLO:
     mitigation: str = ""
     location: Location | None = field(default=None, compare=False)
     # Where errors, total, latency.metric and latency.below are written.
-    field_locations: tuple[tuple[str, Location], ...] = field(
-        default=(), compare=False
-    )
+    field_locations: tuple[tuple[str, Location], ...] = field(default=(), compare=False)
 
     def where(self, key: str) -> Location | None:
         """Return where a field of the SLO is written, or the SLO's own position."""

@@ -304,7 +304,6 @@ def run_rule_tests(
 ) -> None:
     """Run `promtool test rules` on the generated tests, next to the rule files."""
     from promspec.promtool import test_rules
-
     from promspec.test_cache import TestCache
 
     if not test_files:
@@ -322,9 +321,10 @@ def run_rule_tests(
     skipped = len(test_files) - len(to_run)
     output.notes.append(
         f"promtool test rules: {count(len(test_files), 'test file')} passed"
-        + (f" ({skipped} unchanged since they passed, not run again)" if skipped else "")
     )
-    output.details.append(report)
+    if skipped:
+        report += f"\n{count(skipped, 'test file')} unchanged since they passed, not run again"
+    output.details.append(report.strip())
 
 
 def _write_scratch(root: Path, files: dict[str, str], paths: list[str]) -> list[Path]:

@@ -87,9 +87,7 @@ def render_rule_tests(spec: Spec) -> dict[str, str]:
     return files
 
 
-def test_file(
-    spec: Spec, group: Group, step: int, tests: list[dict[str, Any]]
-) -> str:
+def test_file(spec: Spec, group: Group, step: int, tests: list[dict[str, Any]]) -> str:
     """Write a promtool test file that reads the group's rule file."""
     rule_file = "../../" + rule_file_path(spec, group).removeprefix("prometheus/")
     document = {
@@ -111,11 +109,12 @@ def plan_group(spec: Spec, group: Group) -> GroupPlan:
     drivers: dict[str, tuple[RecordingRule, Driver]] = {}
     if group.slos:
         plan.slos = plan_slos(group, spec.metrics)
-        for item in (*group.recording_rules, *group.alerts):
-            reason = covered(item, plan.slos) if item.slo else ""
+        items: list[RecordingRule | Alert] = [*group.recording_rules, *group.alerts]
+        for item in (item for item in items if item.slo):
+            reason = covered(item, plan.slos)
             if reason is None:
                 plan.tested.append(_name(item))
-            elif reason:
+            else:
                 plan.untested.append((item, reason))
     for rule in (rule for rule in group.recording_rules if not rule.slo):
         try:

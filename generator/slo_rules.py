@@ -30,7 +30,11 @@ SLO_LABELS = ("sloth_id", "sloth_service", "sloth_slo")
 
 
 def slo_labels(slo: SLO) -> tuple[tuple[str, str], ...]:
-    return (("sloth_id", slo.id), ("sloth_service", slo.service), ("sloth_slo", slo.name))
+    return (
+        ("sloth_id", slo.id),
+        ("sloth_service", slo.service),
+        ("sloth_slo", slo.name),
+    )
 
 
 def recorded(slo: SLO, record: str) -> str:
@@ -102,9 +106,7 @@ def _period_rule(slo: SLO) -> RecordingRule:
     """Average the 5m error ratio over the period: cheap, and empty windows left out."""
     five = recorded(slo, f"{ERROR_RATIO}5m")
     expr = (
-        f"sum_over_time({five}[{slo.period}])\n"
-        f"/\n"
-        f"count_over_time({five}[{slo.period}])"
+        f"sum_over_time({five}[{slo.period}])\n/\ncount_over_time({five}[{slo.period}])"
     )
     return _rule(
         slo,
@@ -162,7 +164,9 @@ def slo_alerts(slo: SLO, runbook_base_url: str) -> tuple[Alert, ...]:
     """Return the fast-burn alert (a page) and the slow-burn alert (a ticket)."""
     return (
         _alert(slo, "FastBurn", PAGE_CONDITIONS, slo.page_severity, runbook_base_url),
-        _alert(slo, "SlowBurn", TICKET_CONDITIONS, slo.ticket_severity, runbook_base_url),
+        _alert(
+            slo, "SlowBurn", TICKET_CONDITIONS, slo.ticket_severity, runbook_base_url
+        ),
     )
 
 

@@ -36,7 +36,13 @@ from promspec.model import (
     ShapeKind,
     decimal_text,
 )
-from promspec.rule_inputs import Driver, InputSeries, NotTestable, matches, parse_seconds
+from promspec.rule_inputs import (
+    Driver,
+    InputSeries,
+    NotTestable,
+    matches,
+    parse_seconds,
+)
 from promspec.rule_tests import firing, series_values, silent
 from promspec.shapes import le_text
 from promspec.slo_rules import (
@@ -109,7 +115,9 @@ class Traffic:
         of 0, is not extrapolated; Prometheus multiplies the increase by the
         factor 1 / seconds rather than dividing it, and so does this.
         """
-        values = self.values[self.roles[part].series]
+        values = self.values.get(self.roles[part].series)
+        if values is None:
+            return 0.0  # a counter with no series yet, read as 0 by the rules
         increase = values[minute] - values[max(0, minute - window)]
         return increase * (1.0 / (window * 60))
 
@@ -204,26 +212,34 @@ def events_per_second(slo: SLO, factors: tuple[Fraction, ...]) -> int:
 
 
 def errors_at(slo: SLO, events: int, factor: Fraction) -> int:
-    return int(min(1, factor * slo.error_budget) * events)
+    return int(min(Fraction(1), factor * slo.error_budget) * events)
 
 
 def page_tests(group: Group, slo: SLO, roles: list[Role]) -> list[dict[str, Any]]:
     """Both pairs of the fast-burn alert, each firing while the other does not."""
     fast, slow = PAGE_CONDITIONS
-    diluted = Burn("FastBurn", fast, Fraction(16), 60, lead_volume=4, lead_errors=Fraction(0))
+    diluted = Burn(
+        "FastBurn", fast, Fraction(16), 60, lead_volume=4, lead_errors=Fraction(0)
+    )
     return [
         burn_case(group, slo, roles, diluted, PAGE_STEP),
-        burn_case(group, slo, roles, Burn("FastBurn", slow, Fraction(8), 360), PAGE_STEP),
+        burn_case(
+            group, slo, roles, Burn("FastBurn", slow, Fraction(8), 360), PAGE_STEP
+        ),
     ]
 
 
 def ticket_tests(group: Group, slo: SLO, roles: list[Role]) -> list[dict[str, Any]]:
     """Both pairs of the slow-burn alert, each firing while the other does not."""
     fast, slow = TICKET_CONDITIONS
-    diluted = Burn("SlowBurn", fast, Fraction(4), 2880, lead_volume=4, lead_errors=Fraction(0))
+    diluted = Burn(
+        "SlowBurn", fast, Fraction(4), 2880, lead_volume=4, lead_errors=Fraction(0)
+    )
     return [
         burn_case(group, slo, roles, diluted, TICKET_STEP),
-        burn_case(group, slo, roles, Burn("SlowBurn", slow, Fraction(2), 4320), TICKET_STEP),
+        burn_case(
+            group, slo, roles, Burn("SlowBurn", slow, Fraction(2), 4320), TICKET_STEP
+        ),
     ]
 
 
@@ -231,11 +247,14 @@ def window_tests(
     group: Group, slo: SLO, roles: list[Role], step: int
 ) -> list[dict[str, Any]]:
     """Every window, the period and the budget series, and no result without traffic."""
-    return [
+    cases = [
         windows_case(slo, roles, step),
         no_traffic_case(group, slo, roles, step),
         period_case(slo, roles, step),
     ]
+    if slo.latency is None:
+        cases.append(no_failures_case(slo, roles, step))
+    return cases
 
 
 def windows_case(slo: SLO, roles: list[Role], step: int) -> dict[str, Any]:
@@ -255,7 +274,9 @@ def windows_case(slo: SLO, roles: list[Role], step: int) -> dict[str, Any]:
     )
 
 
-def _window_sample(slo: SLO, traffic: Traffic, minute: int, window: str) -> dict[str, Any]:
+def _window_sample(
+    slo: SLO, traffic: Traffic, minute: int, window: str
+) -> dict[str, Any]:
     value = traffic.error_ratio(minute, parse_seconds(window) // 60)
     return _expect(slo, f"{ERROR_RATIO}{window}", minute, value, window)
 
@@ -266,7 +287,9 @@ def _expect(
     """Expect the SLO's series of a record at a minute: one value, or none."""
     labels = dict(slo_labels(slo)) | ({"sloth_window": window} if window else {})
     pairs = ", ".join(f'{key}="{labels[key]}"' for key in sorted(labels))
-    samples = [] if value is None else [{"labels": f"{record}{{{pairs}}}", "value": value}]
+    samples = (
+        [] if value is None else [{"labels": f"{record}{{{pairs}}}", "value": value}]
+    )
     return {
         "expr": f'{record}{{sloth_id="{slo.id}"}}',
         "eval_time": f"{minute}m",
@@ -301,13 +324,26 @@ def no_traffic_case(
     end = math.ceil(400 / step) * step
     traffic = Traffic(roles, [Phase(30, events, normal), Phase(end - 30, 0, 0)])
     minute = traffic.last
-    expressions = [_expect(slo, f"{ERROR_RATIO}{w}", minute, None, w) for w in SHORT_WINDOWS]
+    expressions = [
+        _expect(slo, f"{ERROR_RATIO}{w}", minute, None, w) for w in SHORT_WINDOWS
+    ]
     expressions.append(_expect(slo, "slo:current_burn_rate:ratio", minute, None, "5m"))
     return _case(
         f"SLO {slo.name}: no result and no alert once traffic stops",
         traffic,
         expressions,
         [silent(_alert(group, slo, "FastBurn"), minute)],
+    )
+
+
+def no_failures_case(slo: SLO, roles: list[Role], step: int) -> dict[str, Any]:
+    """An error counter that has no series yet counts as 0, not as no result."""
+    traffic = Traffic(roles, [Phase(step, EVENTS, 0)])
+    traffic.values.pop(traffic.roles["failed"].series)
+    return _case(
+        f"SLO {slo.name}: error ratios of 0 before the first failure",
+        traffic,
+        [_window_sample(slo, traffic, step, window) for window in SHORT_WINDOWS],
     )
 
 
@@ -416,8 +452,9 @@ def _holding(
             traffic.error_ratio(minute, parse_seconds(window) // 60)
             for window in (condition.long_window, condition.short_window)
         ]
-        if all(r is not None and r > threshold for r in ratios):
-            found[condition] = ratios[0]
+        long, short = ratios
+        if long is not None and short is not None and min(long, short) > threshold:
+            found[condition] = long
     return found
 
 
@@ -499,4 +536,3 @@ def covered(item: RecordingRule | Alert, plan: SloPlan) -> str | None:
     if item.slo in plan.tested:
         return None
     return plan.untested.get(item.slo, "its SLO has no tests")
-

@@ -75,7 +75,9 @@ def _sample_owners(metrics: Iterable[Metric]) -> dict[str, str]:
 
 def _record_metrics(spec: Spec, owners: dict[str, str]) -> dict[str, set[str]]:
     """Map each record name to the metrics it reads, through other records too."""
-    direct = {rule.key: selected_names(rule.expr, False) for rule in spec.recording_rules}
+    direct = {
+        rule.key: selected_names(rule.expr, False) for rule in spec.recording_rules
+    }
     resolved: dict[str, set[str]] = {}
 
     def resolve(record: str, seen: frozenset[str]) -> set[str]:

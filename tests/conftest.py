@@ -19,6 +19,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def test_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Keep promspec's cache of passed rule tests inside the session's temporary folder."""
+    folder = tmp_path_factory.mktemp("promspec-cache")
+    os.environ["PROMSPEC_CACHE_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))

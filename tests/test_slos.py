@@ -1,0 +1,264 @@
+"""Service level objectives: the rules and alerts that an SLO stands for, and their tests.
+
+The generated SLO tests must pass on the rendered rules and fail, naming the
+rule or alert, when a rule is broken by hand as a careless maintainer would
+break it: a window that reads the wrong range, a threshold off by ten, a
+ratio without its traffic guard, a period that takes the maximum.
+"""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from prometheus_client.utils import floatToGoString
+from promspec.build import load_spec
+from promspec.cli import app
+from promspec.model import Matcher
+from promspec.pipeline import render_all
+from promspec.shapes import le_text
+from promspec.slo_tests import compensated_sum, errors_at, events_per_second
+from typer.testing import CliRunner
+
+Rule = dict[str, Any]
+AVAILABILITY = 'sloth_id="compozy-requests-availability"'
+SLO_FILES = ("slo-page", "slo-ticket", "slo-windows")
+
+
+def write_prometheus_files(folder: Path) -> None:
+    for relative, text in render_all([load_spec("specs/compozy.yaml")]).items():
+        if relative.startswith("prometheus/"):
+            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+            (folder / relative).write_text(text, encoding="utf-8")
+
+
+def edit_slo_rule(
+    folder: Path, name: str, sloth_id: str, change: Callable[[Rule], None]
+) -> None:
+    """Apply `change` to the http rule recorded or alerting as `name` for one SLO."""
+    path = folder / "prometheus" / "compozy" / "http.rules.yml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rules = document["groups"][0]["rules"]
+    (rule,) = [
+        r
+        for r in rules
+        if name in (r.get("record"), r.get("alert"))
+        and (sloth_id in r["expr"] or r.get("labels", {}).get("sloth_id") in sloth_id)
+    ]
+    change(rule)
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+
+def run_slo_tests(
+    promtool: str, folder: Path, files: tuple[str, ...] = SLO_FILES
+) -> subprocess.CompletedProcess[str]:
+    """Run the tests of the requests-availability SLO from the named test files."""
+    tests = folder / "prometheus" / "tests" / "compozy"
+    paths = []
+    for name in files:
+        path = tests / f"http.{name}.test.yml"
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document["tests"] = [
+            t
+            for t in document["tests"]
+            if t["name"].startswith("SLO requests-availability")
+        ]
+        path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+        paths.append(str(path))
+    return subprocess.run(
+        [promtool, "test", "rules", *paths], capture_output=True, text=True
+    )
+
+
+def test_slo_tests_pass_on_compozy(
+    in_root: Path, tmp_path: Path, promtool: str
+) -> None:
+    write_prometheus_files(tmp_path)
+
+    result = run_slo_tests(promtool, tmp_path)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def read_range(old: str, new: str) -> Callable[[Rule], None]:
+    def change(rule: Rule) -> None:
+        rule["expr"] = rule["expr"].replace(f"[{old}]", f"[{new}]")
+
+    return change
+
+
+def raise_threshold(rule: Rule) -> None:
+    rule["expr"] = rule["expr"].replace("> 0.0144", "> 0.144")
+
+
+def drop_guard(rule: Rule) -> None:
+    rule["expr"] = rule["expr"].replace(" > 0)", ")")
+
+
+def drop_zero_fill(rule: Rule) -> None:
+    numerator, _, denominator = rule["expr"].partition("\n")
+    rule["expr"] = numerator.split(" or ")[0].lstrip("(") + "\n" + denominator
+
+
+def take_maximum(rule: Rule) -> None:
+    rule["expr"] = rule["expr"].replace("sum_over_time", "max_over_time")
+
+
+def swap_pairs(rule: Rule) -> None:
+    rule["expr"] = rule["expr"].replace("ratio_rate6h", "ratio_rate2h")
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "file"),
+    [
+        ("slo:sli_error:ratio_rate1h", read_range("1h", "5m"), "slo-windows"),
+        ("HttpAvailabilityErrorBudgetFastBurn", raise_threshold, "slo-page"),
+        ("slo:sli_error:ratio_rate5m", drop_guard, "slo-windows"),
+        ("slo:sli_error:ratio_rate30m", drop_zero_fill, "slo-windows"),
+        ("slo:sli_error:ratio_rate30d", take_maximum, "slo-windows"),
+        ("HttpAvailabilityErrorBudgetFastBurn", swap_pairs, "slo-page"),
+        ("slo:sli_error:ratio_rate3d", read_range("3d", "1d"), "slo-windows"),
+    ],
+    ids=[
+        "wrong window",
+        "threshold x10",
+        "no guard",
+        "no zero fill",
+        "max over period",
+        "wrong pair",
+        "3d as 1d",
+    ],
+)
+def test_broken_slo_rule_fails_its_tests(
+    in_root: Path,
+    tmp_path: Path,
+    promtool: str,
+    name: str,
+    change: Callable[[Rule], None],
+    file: str,
+) -> None:
+    write_prometheus_files(tmp_path)
+    edit_slo_rule(tmp_path, name, AVAILABILITY, change)
+
+    result = run_slo_tests(promtool, tmp_path, (file,))
+
+    assert result.returncode == 1
+    assert name in result.stdout + result.stderr
+
+
+def test_le_text_matches_prometheus_client() -> None:
+    bounds = [
+        0.001,
+        0.5,
+        1,
+        2.5,
+        10,
+        999999,
+        1e6,
+        1e7,
+        1234567,
+        0.1 + 0.2,
+        1e16,
+        float("inf"),
+    ]
+
+    assert [le_text(b) for b in bounds] == [floatToGoString(b) for b in bounds]
+
+
+def test_regex_matchers_are_anchored() -> None:
+    five = Matcher("status_code", "5..", "=~")
+
+    assert [five.accepts(code) for code in ("503", "1503", "50", "200")] == [
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert Matcher("outcome", "success", "!=").accepts("error")
+    assert not Matcher("outcome", "succ.*", "!~").accepts("success")
+
+
+def test_test_traffic_gives_whole_errors() -> None:
+    slo = load_spec("specs/compozy.yaml").groups[0].slos[0]  # 99.9%
+    events = events_per_second(slo, (Fraction(1, 2), Fraction(16)))
+
+    assert (events, errors_at(slo, events, Fraction(1, 2))) == (2000, 1)
+    assert errors_at(slo, events, Fraction(16)) == 32
+
+
+def test_compensated_sum_keeps_small_terms() -> None:
+    assert compensated_sum([1e16, 1.0, 1.0, 1.0, 1.0]) == 1.0000000000000004e16
+
+
+def test_runbook_names_the_slos_own_rules(in_root: Path) -> None:
+    files = render_all([load_spec("specs/compozy.yaml")])
+    page = files["docs/compozy/runbooks/HttpAvailabilityErrorBudgetFastBurn.md"]
+
+    assert "Share of failed events of SLO requests-availability" in page
+    assert "activity-success" not in page
+    assert "Metrics behind it: `compozy_http_requests_total`." in page
+
+
+def counting_promtool(folder: Path, promtool: str) -> tuple[Path, Path]:
+    """Write a promtool that logs each `test rules` run, then runs the real one."""
+    log = folder / "runs.log"
+    script = folder / "promtool"
+    script.write_text(
+        f'#!/bin/sh\n[ "$1" = test ] && echo run >> {log}\nexec {promtool} "$@"\n',
+        encoding="utf-8",
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script, log
+
+
+def generate_shop(env: dict[str, str], out: Path) -> int:
+    spec = "tests/specs/good/shop.yaml"
+    result = CliRunner(env=env).invoke(app, ["generate", spec, "--out", str(out), "-q"])
+    return result.exit_code
+
+
+def test_passed_tests_are_not_run_again(
+    in_root: Path, tmp_path: Path, promtool: str
+) -> None:
+    script, log = counting_promtool(tmp_path, promtool)
+    env = {"PROMTOOL": str(script), "PROMSPEC_CACHE_DIR": str(tmp_path / "cache")}
+
+    assert generate_shop(env, tmp_path / "a") == 0
+    first = log.read_text().count("run")
+    assert generate_shop(env, tmp_path / "b") == 0
+
+    assert first >= 1
+    assert log.read_text().count("run") == first
+
+
+def test_cache_off_runs_every_test(
+    in_root: Path, tmp_path: Path, promtool: str
+) -> None:
+    script, log = counting_promtool(tmp_path, promtool)
+    env = {"PROMTOOL": str(script), "PROMSPEC_CACHE_DIR": "off"}
+
+    assert generate_shop(env, tmp_path / "a") == 0
+    first = log.read_text().count("run")
+    assert generate_shop(env, tmp_path / "b") == 0
+
+    assert log.read_text().count("run") == 2 * first
+
+
+def test_changed_promtool_runs_the_tests_again(
+    in_root: Path, tmp_path: Path, promtool: str
+) -> None:
+    script, log = counting_promtool(tmp_path, promtool)
+    env = {"PROMTOOL": str(script), "PROMSPEC_CACHE_DIR": str(tmp_path / "cache")}
+    assert generate_shop(env, tmp_path / "a") == 0
+    first = log.read_text().count("run")
+
+    script.write_text(script.read_text() + "# another build\n", encoding="utf-8")
+    assert generate_shop(env, tmp_path / "b") == 0
+
+    assert log.read_text().count("run") == 2 * first
