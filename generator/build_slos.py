@@ -1,9 +1,9 @@
 """Validate the service level objectives of a group and build their model.
 
 An SLO is read in two passes. The first, per group, checks its own fields.
-The second, once every group is read, checks that its selectors name
-counters and histograms that the spec defines; it needs the whole spec,
-since an SLO may measure a metric of another group.
+The second runs once every group is read, because an SLO may measure a
+metric of another group. It checks that the selectors name counters and
+histograms that the spec defines.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ from promspec.reader import Reader, join, where
 from promspec.rule_inputs import parse_seconds
 
 SLO_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-DAY = 86400
-LONGEST_WINDOW = parse_seconds("3d")
+MAX_ALERT_WINDOW = parse_seconds("3d")
 
 
 def read_slos(reader: Reader, items: YamlList, namespace: str, field: str) -> list[SLO]:
@@ -149,7 +148,7 @@ def _read_objective(reader: Reader, node: YamlMap, field: str) -> Fraction | Non
 def _read_period(reader: Reader, node: YamlMap, field: str) -> str:
     period = reader.text(node, "period", schema.SLO, field) or "30d"
     seconds = parse_seconds(period)
-    if not re.fullmatch(r"[0-9]+[dw]", period) or seconds <= LONGEST_WINDOW:
+    if not re.fullmatch(r"[0-9]+[dw]", period) or seconds <= MAX_ALERT_WINDOW:
         reader.report(
             where(node, "period"),
             join(field, "period"),
@@ -163,21 +162,21 @@ def _read_indicator(
     reader: Reader, node: YamlMap, field: str
 ) -> tuple[Selector | None, Selector | None, Selector | None, float]:
     """Read errors and total, or latency; return (errors, total, latency, below)."""
-    given = [key for key in ("errors", "total", "latency") if key in node]
-    if given == ["errors", "total"]:
+    present = [key for key in ("errors", "total", "latency") if key in node]
+    if present == ["errors", "total"]:
         return (
             _selector(reader, node, "errors", field),
             _selector(reader, node, "total", field),
             None,
             0.0,
         )
-    if given == ["latency"]:
+    if present == ["latency"]:
         return _read_latency(reader, node, field)
     reader.report(
         node.location,
         field,
         "the indicator needs errors and total, or latency"
-        + (f"; found {' and '.join(given)}" if given else ""),
+        + (f"; found {' and '.join(present)}" if present else ""),
         "write `errors:` and `total:` counter selectors, or "
         "`latency: {metric: HISTOGRAM, below: BUCKET_BOUND}`",
     )

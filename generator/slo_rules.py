@@ -1,11 +1,11 @@
 """The recording rules and alerts that an SLO stands for.
 
 The names and labels follow sloth's conventions, so that dashboards made for
-sloth's rules read these too: `slo:sli_error:ratio_rate<window>` with the
-labels sloth_id, sloth_service, sloth_slo and sloth_window, then the
-objective, the error budget and the budget that remains, then a fast-burn
-alert that pages and a slow-burn alert that opens a ticket (the Google SRE
-workbook's multi-window, multi-burn-rate alerts).
+sloth's rules read these too. The rules are `slo:sli_error:ratio_rate<window>`
+with the labels sloth_id, sloth_service, sloth_slo and sloth_window, then the
+objective, the error budget and the budget that remains. The alerts are the
+Google SRE workbook's multi-window, multi-burn-rate alerts: a fast burn that
+pages and a slow burn that opens a ticket.
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ def _alert(
 
 
 def burn_threshold(slo: SLO, condition: BurnRateAlert) -> str:
-    """The error ratio at which the budget burns `factor` times too fast."""
+    """Return the error ratio at which the budget burns `factor` times too fast."""
     return decimal_text(condition.factor * slo.error_budget)
 
 

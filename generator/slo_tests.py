@@ -7,12 +7,11 @@ rule means: the error ratio over each window, its average over the period,
 the budget series, and the minutes at which each burn-rate pair holds.
 
 Three files per group hold the tests, each with its own evaluation step.
-The page file evaluates every minute, after 6h of normal traffic. The
-ticket file evaluates every 59 minutes over several days. The windows file
-checks every window, the period, the budget series and no result once
-traffic stops; it evaluates every few hours, which keeps a 30-day run quick,
-at a step that divides no period, so that no evaluation sits on the edge of
-a period window.
+The page file evaluates every minute, the ticket file every 59 minutes over
+several days. The windows file checks every window, the period, the budget
+series and no result once traffic stops. It evaluates every few hours, so a
+30-day run is quick, at a step that divides no period, so no evaluation sits
+on the edge of a period window.
 """
 
 from __future__ import annotations
@@ -258,7 +257,7 @@ def window_tests(
 
 
 def windows_case(slo: SLO, roles: list[Role], step: int) -> dict[str, Any]:
-    """Three error ratios in turn, so that each window up to 6h sees its own mix."""
+    """Check each window up to 6h over three error ratios in turn, mixed differently in each."""
     end = math.ceil(420 / step) * step
     phases = [
         Phase(end - 120, EVENTS, LOW),
@@ -381,12 +380,14 @@ def burn_case(
     )
     hot = errors_at(slo, events, burn.factor)
     calm = errors_at(slo, events, NORMAL)
+
     longest = parse_seconds(burn.pair.long_window) // 60
     fires = _first(slo, roles, [lead, Phase(2 * longest, events, hot)], burn, step)
     hot_phase = Phase(fires - lead.minutes + step, events, hot)
     tail = Phase(2 * longest, events, calm)
     resolved = _resolved(slo, roles, [lead, hot_phase, tail], burn, step, fires)
     tail = Phase(resolved - lead.minutes - hot_phase.minutes + step, events, calm)
+
     traffic = Traffic(roles, [lead, hot_phase, tail])
     value = _holding(slo, traffic, burn, fires)[burn.pair]
     alert = _alert(group, slo, burn.speed)

@@ -75,51 +75,6 @@ class OrdersPlaced:
         return child
 
 
-class OrdersFailed:
-    """Orders that could not be placed.
-
-    The counter `shop_orders_failed_total`, with the label `channel`.
-    """
-
-    __slots__ = ("_children", "_metric")
-
-    name = "shop_orders_failed_total"
-    documentation = "Orders that could not be placed"
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self._metric = Counter(
-            self.name,
-            self.documentation,
-            labelnames=("channel",),
-            registry=registry,
-        )
-        self._children: dict[Channel, Counter] = {}
-        # Bind every child now, so that each series is exposed from the start.
-        for values in product(get_args(Channel)):
-            self._bind(*values)
-
-    def inc(self, amount: float = 1, *, channel: Channel) -> None:
-        """Increase the counter by `amount`."""
-        try:
-            child = self._children[channel]
-        except KeyError:
-            child = self._bind(channel)
-        child.inc(amount)
-
-    def labels(self, *, channel: Channel) -> Counter:
-        """Return the prometheus-client child for these label values, for hot loops."""
-        try:
-            return self._children[channel]
-        except KeyError:
-            return self._bind(channel)
-
-    def _bind(self, channel: Channel) -> Counter:
-        _check_label_value(channel, get_args(Channel), "channel", self.name)
-        child = self._metric.labels(channel)
-        self._children[channel] = child
-        return child
-
-
 class OrderValueDollars:
     """Value of each order.
 
@@ -257,7 +212,6 @@ class ShopMetrics:
         registered there, such as by a second instance on the same registry.
         """
         self.orders_placed = OrdersPlaced(registry)
-        self.orders_failed = OrdersFailed(registry)
         self.order_value_dollars = OrderValueDollars(registry)
         self.order_queue_depth = OrderQueueDepth(registry)
         self.packing_seconds = PackingSeconds(registry)
