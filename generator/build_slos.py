@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+
 from promspec import schema
 from promspec.build_rules import read_label_map
 from promspec.build_shapes import read_selector
@@ -59,7 +60,10 @@ def read_slo(reader: Reader, node: YamlMap, namespace: str, field: str) -> SLO |
     }
     severities = {
         key: reader.text(node, key, schema.SLO, field) or default
-        for key, default in (("page_severity", "critical"), ("ticket_severity", "warning"))
+        for key, default in (
+            ("page_severity", "critical"),
+            ("ticket_severity", "warning"),
+        )
     }
     labels = read_label_map(reader, node, schema.SLO, field)
     alert = text["alert"] or _camel(name)
@@ -74,7 +78,8 @@ def read_slo(reader: Reader, node: YamlMap, namespace: str, field: str) -> SLO |
         period,
         alert,
         *indicator,
-        **severities,
+        page_severity=severities["page_severity"],
+        ticket_severity=severities["ticket_severity"],
         labels=labels,
         impact=text["impact"],
         mitigation=text["mitigation"],
@@ -299,8 +304,10 @@ def _check_matchers(
                 f"{metric.family} has no label {matcher.name}",
                 f"select on its labels: {', '.join(labels) or 'job, instance'}",
             )
-        elif label is not None and label.values and not any(
-            matcher.accepts(value) for value in label.values
+        elif (
+            label is not None
+            and label.values
+            and not any(matcher.accepts(value) for value in label.values)
         ):
             reader.report(
                 location,

@@ -304,7 +304,6 @@ def run_rule_tests(
 ) -> None:
     """Run `promtool test rules` on the generated tests, next to the rule files."""
     from promspec.promtool import test_rules
-
     from promspec.test_cache import TestCache
 
     if not test_files:
@@ -322,7 +321,11 @@ def run_rule_tests(
     skipped = len(test_files) - len(to_run)
     output.notes.append(
         f"promtool test rules: {count(len(test_files), 'test file')} passed"
-        + (f" ({skipped} unchanged since they passed, not run again)" if skipped else "")
+        + (
+            f" ({skipped} unchanged since they passed, not run again)"
+            if skipped
+            else ""
+        )
     )
     output.details.append(report)
 

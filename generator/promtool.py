@@ -96,7 +96,10 @@ def test_rules(promtool: str, test_files: list[Path]) -> PromtoolResult:
     """
     batches = _balanced(test_files, os.cpu_count() or 1)
     results = _run_all(
-        [[promtool, "test", "rules", *(str(path) for path in batch)] for batch in batches]
+        [
+            [promtool, "test", "rules", *(str(path) for path in batch)]
+            for batch in batches
+        ]
     )
     output = "\n".join(result.output for result in results if result.output)
     return PromtoolResult(all(result.ok for result in results), output)

@@ -97,9 +97,7 @@ class Driver:
         return dict(sorted(labels.items()))
 
 
-def free_value(
-    label: Label, wanted: list[Matcher], unwanted: list[Matcher]
-) -> str:
+def free_value(label: Label, wanted: list[Matcher], unwanted: list[Matcher]) -> str:
     """Return a value of the label that every wanted matcher accepts and no unwanted one."""
     choices = (
         label.values

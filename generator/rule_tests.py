@@ -87,9 +87,7 @@ def render_rule_tests(spec: Spec) -> dict[str, str]:
     return files
 
 
-def test_file(
-    spec: Spec, group: Group, step: int, tests: list[dict[str, Any]]
-) -> str:
+def test_file(spec: Spec, group: Group, step: int, tests: list[dict[str, Any]]) -> str:
     """Write a promtool test file that reads the group's rule file."""
     rule_file = "../../" + rule_file_path(spec, group).removeprefix("prometheus/")
     document = {
@@ -111,7 +109,11 @@ def plan_group(spec: Spec, group: Group) -> GroupPlan:
     drivers: dict[str, tuple[RecordingRule, Driver]] = {}
     if group.slos:
         plan.slos = plan_slos(group, spec.metrics)
-        for item in (*group.recording_rules, *group.alerts):
+        items: tuple[RecordingRule | Alert, ...] = (
+            *group.recording_rules,
+            *group.alerts,
+        )
+        for item in items:
             reason = covered(item, plan.slos) if item.slo else ""
             if reason is None:
                 plan.tested.append(_name(item))

@@ -36,7 +36,13 @@ from promspec.model import (
     ShapeKind,
     decimal_text,
 )
-from promspec.rule_inputs import Driver, InputSeries, NotTestable, matches, parse_seconds
+from promspec.rule_inputs import (
+    Driver,
+    InputSeries,
+    NotTestable,
+    matches,
+    parse_seconds,
+)
 from promspec.rule_tests import firing, series_values, silent
 from promspec.shapes import le_text
 from promspec.slo_rules import (
@@ -204,26 +210,34 @@ def events_per_second(slo: SLO, factors: tuple[Fraction, ...]) -> int:
 
 
 def errors_at(slo: SLO, events: int, factor: Fraction) -> int:
-    return int(min(1, factor * slo.error_budget) * events)
+    return int(min(Fraction(1), factor * slo.error_budget) * events)
 
 
 def page_tests(group: Group, slo: SLO, roles: list[Role]) -> list[dict[str, Any]]:
     """Both pairs of the fast-burn alert, each firing while the other does not."""
     fast, slow = PAGE_CONDITIONS
-    diluted = Burn("FastBurn", fast, Fraction(16), 60, lead_volume=4, lead_errors=Fraction(0))
+    diluted = Burn(
+        "FastBurn", fast, Fraction(16), 60, lead_volume=4, lead_errors=Fraction(0)
+    )
     return [
         burn_case(group, slo, roles, diluted, PAGE_STEP),
-        burn_case(group, slo, roles, Burn("FastBurn", slow, Fraction(8), 360), PAGE_STEP),
+        burn_case(
+            group, slo, roles, Burn("FastBurn", slow, Fraction(8), 360), PAGE_STEP
+        ),
     ]
 
 
 def ticket_tests(group: Group, slo: SLO, roles: list[Role]) -> list[dict[str, Any]]:
     """Both pairs of the slow-burn alert, each firing while the other does not."""
     fast, slow = TICKET_CONDITIONS
-    diluted = Burn("SlowBurn", fast, Fraction(4), 2880, lead_volume=4, lead_errors=Fraction(0))
+    diluted = Burn(
+        "SlowBurn", fast, Fraction(4), 2880, lead_volume=4, lead_errors=Fraction(0)
+    )
     return [
         burn_case(group, slo, roles, diluted, TICKET_STEP),
-        burn_case(group, slo, roles, Burn("SlowBurn", slow, Fraction(2), 4320), TICKET_STEP),
+        burn_case(
+            group, slo, roles, Burn("SlowBurn", slow, Fraction(2), 4320), TICKET_STEP
+        ),
     ]
 
 
@@ -255,7 +269,9 @@ def windows_case(slo: SLO, roles: list[Role], step: int) -> dict[str, Any]:
     )
 
 
-def _window_sample(slo: SLO, traffic: Traffic, minute: int, window: str) -> dict[str, Any]:
+def _window_sample(
+    slo: SLO, traffic: Traffic, minute: int, window: str
+) -> dict[str, Any]:
     value = traffic.error_ratio(minute, parse_seconds(window) // 60)
     return _expect(slo, f"{ERROR_RATIO}{window}", minute, value, window)
 
@@ -266,7 +282,9 @@ def _expect(
     """Expect the SLO's series of a record at a minute: one value, or none."""
     labels = dict(slo_labels(slo)) | ({"sloth_window": window} if window else {})
     pairs = ", ".join(f'{key}="{labels[key]}"' for key in sorted(labels))
-    samples = [] if value is None else [{"labels": f"{record}{{{pairs}}}", "value": value}]
+    samples = (
+        [] if value is None else [{"labels": f"{record}{{{pairs}}}", "value": value}]
+    )
     return {
         "expr": f'{record}{{sloth_id="{slo.id}"}}',
         "eval_time": f"{minute}m",
@@ -301,7 +319,9 @@ def no_traffic_case(
     end = math.ceil(400 / step) * step
     traffic = Traffic(roles, [Phase(30, events, normal), Phase(end - 30, 0, 0)])
     minute = traffic.last
-    expressions = [_expect(slo, f"{ERROR_RATIO}{w}", minute, None, w) for w in SHORT_WINDOWS]
+    expressions = [
+        _expect(slo, f"{ERROR_RATIO}{w}", minute, None, w) for w in SHORT_WINDOWS
+    ]
     expressions.append(_expect(slo, "slo:current_burn_rate:ratio", minute, None, "5m"))
     return _case(
         f"SLO {slo.name}: no result and no alert once traffic stops",
@@ -409,15 +429,17 @@ def _holding(
 ) -> dict[BurnRateAlert, float]:
     """Return the pairs of the alert that hold at the minute, with the long-window ratio."""
     conditions = PAGE_CONDITIONS if burn.speed == "FastBurn" else TICKET_CONDITIONS
-    found = {}
+    found: dict[BurnRateAlert, float] = {}
     for condition in conditions:
         threshold = float(burn_threshold(slo, condition))
-        ratios = [
+        long_ratio, short_ratio = (
             traffic.error_ratio(minute, parse_seconds(window) // 60)
             for window in (condition.long_window, condition.short_window)
-        ]
-        if all(r is not None and r > threshold for r in ratios):
-            found[condition] = ratios[0]
+        )
+        if long_ratio is None or short_ratio is None:
+            continue
+        if long_ratio > threshold and short_ratio > threshold:
+            found[condition] = long_ratio
     return found
 
 
@@ -499,4 +521,3 @@ def covered(item: RecordingRule | Alert, plan: SloPlan) -> str | None:
     if item.slo in plan.tested:
         return None
     return plan.untested.get(item.slo, "its SLO has no tests")
-
