@@ -30,7 +30,11 @@ SLO_LABELS = ("sloth_id", "sloth_service", "sloth_slo")
 
 
 def slo_labels(slo: SLO) -> tuple[tuple[str, str], ...]:
-    return (("sloth_id", slo.id), ("sloth_service", slo.service), ("sloth_slo", slo.name))
+    return (
+        ("sloth_id", slo.id),
+        ("sloth_service", slo.service),
+        ("sloth_slo", slo.name),
+    )
 
 
 def recorded(slo: SLO, record: str) -> str:
@@ -102,9 +106,7 @@ def _period_rule(slo: SLO) -> RecordingRule:
     """Average the 5m error ratio over the period: cheap, and empty windows left out."""
     five = recorded(slo, f"{ERROR_RATIO}5m")
     expr = (
-        f"sum_over_time({five}[{slo.period}])\n"
-        f"/\n"
-        f"count_over_time({five}[{slo.period}])"
+        f"sum_over_time({five}[{slo.period}])\n/\ncount_over_time({five}[{slo.period}])"
     )
     return _rule(
         slo,
@@ -119,11 +121,15 @@ def period_days(slo: SLO) -> int:
     return parse_seconds(slo.period) // 86400
 
 
-def _budget_series(slo: SLO) -> list[tuple[str, str, str]]:
-    """Return (record, expr, description) of the objective and budget series."""
+def burn_rate(slo: SLO, ratio_record: str) -> str:
+    """Divide one of the SLO's recorded error ratios by its error budget."""
     on = f"on ({', '.join(SLO_LABELS)}) group_left"
     budget = recorded(slo, "slo:error_budget:ratio")
-    period = recorded(slo, f"{ERROR_RATIO}{slo.period}")
+    return f"{recorded(slo, ratio_record)}\n/ {on}\n{budget}"
+
+
+def _budget_series(slo: SLO) -> list[tuple[str, str, str]]:
+    """Return (record, expr, description) of the objective and budget series."""
     return [
         (
             "slo:objective:ratio",
@@ -142,12 +148,12 @@ def _budget_series(slo: SLO) -> list[tuple[str, str, str]]:
         ),
         (
             "slo:current_burn_rate:ratio",
-            f"{recorded(slo, f'{ERROR_RATIO}5m')}\n/ {on}\n{budget}",
+            burn_rate(slo, f"{ERROR_RATIO}5m"),
             "How many times faster than allowed the budget burns, over 5m",
         ),
         (
             "slo:period_burn_rate:ratio",
-            f"{period}\n/ {on}\n{budget}",
+            burn_rate(slo, f"{ERROR_RATIO}{slo.period}"),
             "How many times faster than allowed the budget burned over the period",
         ),
         (
@@ -162,7 +168,9 @@ def slo_alerts(slo: SLO, runbook_base_url: str) -> tuple[Alert, ...]:
     """Return the fast-burn alert (a page) and the slow-burn alert (a ticket)."""
     return (
         _alert(slo, "FastBurn", PAGE_CONDITIONS, slo.page_severity, runbook_base_url),
-        _alert(slo, "SlowBurn", TICKET_CONDITIONS, slo.ticket_severity, runbook_base_url),
+        _alert(
+            slo, "SlowBurn", TICKET_CONDITIONS, slo.ticket_severity, runbook_base_url
+        ),
     )
 
 
