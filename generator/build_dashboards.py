@@ -106,6 +106,7 @@ def read_panel(reader: Reader, node: YamlMap, field: str) -> Panel | None:
         width,
         height,
         node.location,
+        field_path=field,
     )
 
 

@@ -218,6 +218,9 @@ class PanelType(enum.StrEnum):
     STAT = "stat"
     GAUGE = "gauge"
     TABLE = "table"
+    # A row's title heads the panels below it. Specs cannot ask for one: only
+    # the SLO dashboard uses rows, one per SLO.
+    ROW = "row"
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,13 @@ class Query:
     legend_location: Location | None = field(default=None, compare=False)
 
 
+class Threshold(NamedTuple):
+    """One step of a panel's thresholds: the colour from value up to the next step."""
+
+    value: float | None  # None for the base step, below every other value
+    color: str  # a Grafana colour name, such as "red"
+
+
 @dataclass(frozen=True)
 class Panel:
     title: str
@@ -240,6 +250,10 @@ class Panel:
     width: int = 12
     height: int = 8
     location: Location | None = field(default=None, compare=False)
+    # Empty: Grafana's default steps. A time series panel draws each step as a line.
+    thresholds: tuple[Threshold, ...] = ()
+    decimals: int | None = None  # None: Grafana picks the number of decimals
+    field_path: str = field(default="", compare=False)  # for messages
 
 
 @dataclass(frozen=True)
@@ -396,10 +410,15 @@ class Spec:
     kubernetes: KubernetesMeta | None = None  # None: the default metadata
     grafana: GrafanaProvisioning | None = None  # None: the default provisioning
     multiprocess: bool = False  # workers use prometheus-client's multiprocess mode
+    slo_dashboard: Dashboard | None = None  # one row per SLO; None without SLOs
 
     @property
     def metrics(self) -> tuple[Metric, ...]:
         return tuple(metric for group in self.groups for metric in group.metrics)
+
+    @property
+    def slos(self) -> tuple[SLO, ...]:
+        return tuple(slo for group in self.groups for slo in group.slos)
 
     @property
     def rule_resource(self) -> KubernetesMeta:

@@ -11,7 +11,8 @@ import json
 import re
 from typing import Any
 
-from promspec.model import Dashboard, Group, Panel, PanelType, Query, Spec
+from promspec.build_slo_dashboard import SLO_DASHBOARD_NAME
+from promspec.model import Dashboard, Panel, PanelType, Query, Spec
 from promspec.stamp import stamp
 
 JSONObject = dict[str, Any]
@@ -42,29 +43,46 @@ _QUERY_SETTINGS: dict[PanelType, JSONObject] = {
 # would leave a ratio between 0 and 1 at the bottom of the arc.
 _GAUGE_BOUNDS = {"percentunit": (0, 1), "percent": (0, 100)}
 
+_SLO_DESCRIPTION = (
+    "Each SLO's objective, the share of good events over its period, "
+    "the error budget left, and how fast the budget burns"
+)
+
 
 def render_dashboards(spec: Spec) -> dict[str, str]:
-    """Render one JSON file per group with a dashboard, keyed by output path."""
+    """Render one JSON file per group with a dashboard and one for the SLOs, by path."""
     files = {}
     for group in spec.groups:
         if group.dashboard is None:
             continue
-        path = f"grafana/dashboards/{spec.namespace}/{group.name}.json"
-        files[path] = _serialise(_dashboard(spec, group, group.dashboard))
+        description = _description(spec, group.description)
+        dashboard = _dashboard(spec, group.dashboard, description, group.name)
+        files[dashboard_path(spec, group.name)] = _serialise(dashboard)
+    if spec.slo_dashboard is not None:
+        description = _description(spec, _SLO_DESCRIPTION)
+        dashboard = _dashboard(spec, spec.slo_dashboard, description)
+        files[dashboard_path(spec, SLO_DASHBOARD_NAME)] = _serialise(dashboard)
     return dict(sorted(files.items()))
+
+
+def dashboard_path(spec: Spec, name: str) -> str:
+    """Return the output path of a dashboard: a group's name, or the SLO dashboard's."""
+    return f"grafana/dashboards/{spec.namespace}/{name}.json"
 
 
 def _serialise(dashboard: JSONObject) -> str:
     return json.dumps(dashboard, indent=2, sort_keys=True) + "\n"
 
 
-def _dashboard(spec: Spec, group: Group, dashboard: Dashboard) -> JSONObject:
+def _dashboard(
+    spec: Spec, dashboard: Dashboard, description: str, *tags: str
+) -> JSONObject:
     # No `id` key: Grafana assigns its own database id to a provisioned file.
     return {
         "uid": _checked_uid(dashboard.uid),
         "title": dashboard.title,
-        "tags": sorted({spec.namespace, group.name, *dashboard.tags}),
-        "description": _description(spec, group),
+        "tags": sorted({spec.namespace, *tags, *dashboard.tags}),
+        "description": description,
         # The file is generated, so a change belongs in the spec instead.
         "editable": False,
         "graphTooltip": 1,  # a crosshair shared by every panel
@@ -86,9 +104,9 @@ def _checked_uid(uid: str) -> str:
     return uid
 
 
-def _description(spec: Spec, group: Group) -> str:
-    if group.description:
-        return f"{group.description}\n\n{stamp(spec)}"
+def _description(spec: Spec, text: str) -> str:
+    if text:
+        return f"{text}\n\n{stamp(spec)}"
     return stamp(spec)
 
 
@@ -142,6 +160,8 @@ def _check_size(panel: Panel) -> None:
 
 
 def _panel(panel_id: int, panel: Panel, position: JSONObject) -> JSONObject:
+    if panel.type is PanelType.ROW:
+        return _row(panel_id, panel, position)
     targets = [_target(panel.type, i, query) for i, query in enumerate(panel.queries)]
     data: JSONObject = {
         "id": panel_id,
@@ -160,12 +180,36 @@ def _panel(panel_id: int, panel: Panel, position: JSONObject) -> JSONObject:
     return data
 
 
+def _row(panel_id: int, panel: Panel, position: JSONObject) -> JSONObject:
+    # An expanded row lists no panels of its own: the panels below it, up to
+    # the next row, belong to it.
+    return {
+        "id": panel_id,
+        "type": "row",
+        "title": panel.title,
+        "gridPos": position,
+        "collapsed": False,
+        "panels": [],
+    }
+
+
 def _field_defaults(panel: Panel) -> JSONObject:
     defaults: JSONObject = {"unit": panel.unit}
     bounds = _GAUGE_BOUNDS.get(panel.unit)
     if panel.type is PanelType.GAUGE and bounds is not None:
         defaults["min"], defaults["max"] = bounds
+    if panel.decimals is not None:
+        defaults["decimals"] = panel.decimals
+    if panel.thresholds:
+        defaults["thresholds"] = _thresholds(panel)
+    if panel.thresholds and panel.type is PanelType.TIMESERIES:
+        defaults["custom"] = {"thresholdsStyle": {"mode": "line"}}
     return defaults
+
+
+def _thresholds(panel: Panel) -> JSONObject:
+    steps = [{"value": step.value, "color": step.color} for step in panel.thresholds]
+    return {"mode": "absolute", "steps": steps}
 
 
 def _hide_time_column() -> JSONObject:

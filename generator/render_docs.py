@@ -25,6 +25,7 @@ from promspec.model import (
     Spec,
 )
 from promspec.render_module import shipped_environment
+from promspec.slo_docs import rule_entries, slo_entries
 from promspec.stamp import stamp
 from promspec.usage import Users, expression_metrics, metric_users, selected_names
 
@@ -37,6 +38,7 @@ class MetricEntry(NamedTuple):
     buckets: str
     series: str
     users: Users
+    recording_rules: list[str]  # an SLO's rules as one entry
 
 
 def catalogue_path(spec: Spec) -> str:
@@ -64,24 +66,36 @@ def render_docs(spec: Spec) -> dict[str, str]:
 
 def _catalogue(spec: Spec, users: dict[str, Users]) -> str:
     groups = [
-        (group, [_entry(metric, group, users[metric.name]) for metric in group.metrics])
+        (
+            group,
+            [
+                _entry(spec, metric, group, users[metric.name])
+                for metric in group.metrics
+            ],
+        )
         for group in spec.groups
     ]
+    slos = slo_entries(spec, catalogue_path(spec))
     return (
         _environment()
         .get_template("metrics.md.j2")
-        .render(spec=spec, stamp=stamp(spec), groups=groups)
+        .render(spec=spec, stamp=stamp(spec), groups=groups, slos=slos)
     )
 
 
-def _entry(metric: Metric, group: Group, users: Users) -> MetricEntry:
+def _entry(spec: Spec, metric: Metric, group: Group, users: Users) -> MetricEntry:
     row = estimate(metric, f"groups.{group.name}.metrics.{metric.key}")
     series = f"{row.series:,}" if row.series is not None else "unbounded"
     if row.unbounded:
         series += f" (no bound on {', '.join(row.unbounded)})"
     buckets = ", ".join(_number(bound) for bound in metric.buckets)
     return MetricEntry(
-        metric, [_label_text(label) for label in metric.labels], buckets, series, users
+        metric,
+        [_label_text(label) for label in metric.labels],
+        buckets,
+        series,
+        users,
+        rule_entries(spec, users.recording_rules),
     )
 
 

@@ -24,7 +24,8 @@ def provider_path(spec: Spec) -> str:
 
 def render_provisioning(spec: Spec) -> dict[str, str]:
     """Return {path: text} of the spec's provider file; none without dashboards."""
-    if not any(group.dashboard for group in spec.groups):
+    dashboards = [group.dashboard for group in spec.groups] + [spec.slo_dashboard]
+    if not any(dashboards):
         return {}
     document = {"apiVersion": 1, "providers": [_provider(spec)]}
     return {provider_path(spec): f"# {stamp(spec)}\n" + dump_yaml(document)}

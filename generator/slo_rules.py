@@ -121,11 +121,15 @@ def period_days(slo: SLO) -> int:
     return parse_seconds(slo.period) // 86400
 
 
-def _budget_series(slo: SLO) -> list[tuple[str, str, str]]:
-    """Return (record, expr, description) of the objective and budget series."""
+def burn_rate(slo: SLO, ratio_record: str) -> str:
+    """Divide one of the SLO's recorded error ratios by its error budget."""
     on = f"on ({', '.join(SLO_LABELS)}) group_left"
     budget = recorded(slo, "slo:error_budget:ratio")
-    period = recorded(slo, f"{ERROR_RATIO}{slo.period}")
+    return f"{recorded(slo, ratio_record)}\n/ {on}\n{budget}"
+
+
+def _budget_series(slo: SLO) -> list[tuple[str, str, str]]:
+    """Return (record, expr, description) of the objective and budget series."""
     return [
         (
             "slo:objective:ratio",
@@ -144,12 +148,12 @@ def _budget_series(slo: SLO) -> list[tuple[str, str, str]]:
         ),
         (
             "slo:current_burn_rate:ratio",
-            f"{recorded(slo, f'{ERROR_RATIO}5m')}\n/ {on}\n{budget}",
+            burn_rate(slo, f"{ERROR_RATIO}5m"),
             "How many times faster than allowed the budget burns, over 5m",
         ),
         (
             "slo:period_burn_rate:ratio",
-            f"{period}\n/ {on}\n{budget}",
+            burn_rate(slo, f"{ERROR_RATIO}{slo.period}"),
             "How many times faster than allowed the budget burned over the period",
         ),
         (

@@ -446,16 +446,17 @@ def _holding(
 ) -> dict[BurnRateAlert, float]:
     """Return the pairs of the alert that hold at the minute, with the long-window ratio."""
     conditions = PAGE_CONDITIONS if burn.speed == "FastBurn" else TICKET_CONDITIONS
-    found = {}
+    found: dict[BurnRateAlert, float] = {}
     for condition in conditions:
         threshold = float(burn_threshold(slo, condition))
-        ratios = [
+        long_ratio, short_ratio = (
             traffic.error_ratio(minute, parse_seconds(window) // 60)
             for window in (condition.long_window, condition.short_window)
-        ]
-        long, short = ratios
-        if long is not None and short is not None and min(long, short) > threshold:
-            found[condition] = long
+        )
+        if long_ratio is None or short_ratio is None:
+            continue
+        if long_ratio > threshold and short_ratio > threshold:
+            found[condition] = long_ratio
     return found
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from promspec.memo import by_identity
-from promspec.model import Metric, Spec
+from promspec.model import Metric, PanelType, Spec
 from promspec.promql import PromQLSyntaxError, parse, parse_panel_query, selector_keys
 
 
@@ -126,10 +126,19 @@ def selected_names(expr: str, panel: bool) -> set[str]:
 
 
 def _panel_queries(spec: Spec) -> Iterable[tuple[str, str]]:
-    for group in spec.groups:
-        if group.dashboard is None:
+    """Yield ("Dashboard / Panel", expression) of every query on every dashboard.
+
+    A panel under a row, as on the SLO dashboard, is named by its row, so
+    that one SLO's panels are one entry.
+    """
+    dashboards = [group.dashboard for group in spec.groups] + [spec.slo_dashboard]
+    for dashboard in dashboards:
+        if dashboard is None:
             continue
-        for panel in group.dashboard.panels:
-            title = f"{group.dashboard.title} / {panel.title}"
+        row = ""
+        for panel in dashboard.panels:
+            if panel.type is PanelType.ROW:
+                row = panel.title
+            title = f"{dashboard.title} / {row or panel.title}"
             for query in panel.queries:
                 yield title, query.expr

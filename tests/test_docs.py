@@ -108,3 +108,78 @@ def test_check_fails_without_runbook_page(in_root: Path, tmp_path: Path) -> None
 
     assert result.exit_code == ExitCode.FAILED
     assert f"missing: docs/shop/runbooks/{page.name}\n" in result.stderr
+
+
+def catalogue_section(page: str, heading: str) -> str:
+    """Return the text under a heading of the catalogue, up to the next heading."""
+    start = page.index(f"{heading}\n")
+    end = page.find("\n#", start + len(heading))
+    return page[start : end if end != -1 else len(page)]
+
+
+def test_catalogue_has_section_per_slo(in_root: Path) -> None:
+    spec = load_specs(["specs/compozy.yaml"])[0]
+    files = render_all([spec])
+    page = files["docs/compozy/metrics.md"]
+
+    assert "\n## Service level objectives\n" in page
+    for slo in spec.slos:
+        section = catalogue_section(page, f"### SLO `{slo.name}`")
+        assert slo.description in section
+        assert f"| objective | {slo.objective_percent}% of events are good |" in section
+        assert f"| period | {slo.period}, rolling |" in section
+        assert f'`sloth_id="{slo.id}"`' in section
+        assert "| recording rules | 14, selected by" in section
+
+
+def test_catalogue_slo_links_resolve(in_root: Path) -> None:
+    spec = load_specs(["specs/compozy.yaml"])[0]
+    files = render_all([spec])
+    page = files["docs/compozy/metrics.md"]
+    slo = spec.slos[0]
+    section = catalogue_section(page, f"### SLO `{slo.name}`")
+    alerts = [alert for alert in spec.alerts if alert.slo == slo.name]
+
+    assert [alert.name for alert in alerts] == [
+        "HttpAvailabilityErrorBudgetFastBurn",
+        "HttpAvailabilityErrorBudgetSlowBurn",
+    ]
+    for alert in alerts:
+        assert f"[{alert.name}](runbooks/{alert.name}.md)" in section
+        assert f"docs/compozy/runbooks/{alert.name}.md" in files
+    assert "[Compozy SLOs](../../grafana/dashboards/compozy/slos.json)" in section
+    assert "grafana/dashboards/compozy/slos.json" in files
+    assert 'row "requests-availability (99.9% over 30d)"' in section
+
+
+def test_catalogue_slo_indicators(in_root: Path) -> None:
+    page = render_all(load_specs(["specs/compozy.yaml"]))["docs/compozy/metrics.md"]
+    availability = catalogue_section(page, "### SLO `requests-availability`")
+    latency = catalogue_section(page, "### SLO `requests-latency`")
+
+    assert (
+        '| indicator | `compozy_http_requests_total{status_code=~"5.."}` counts the '
+        "failed events out of `compozy_http_requests_total` |"
+    ) in availability
+    assert "`compozy_http_request_duration_seconds` above 0.5 fail" in latency
+    assert 'bucket `le="0.5"`' in latency
+
+
+def test_catalogue_counts_slo_rules_once(in_root: Path) -> None:
+    page = render_all(load_specs(["specs/compozy.yaml"]))["docs/compozy/metrics.md"]
+    section = catalogue_section(page, "### `compozy_http_requests_total`")
+    (cell,) = [
+        line for line in section.splitlines() if line.startswith("| recording rules")
+    ]
+
+    assert cell == (
+        "| recording rules | job_method_status_code:compozy_http_requests:rate5m"
+        "<br>[SLO requests-availability](#slo-requests-availability) (14 rules) |"
+    )
+    assert "sloth_id" not in cell
+
+
+def test_catalogue_without_slos_has_no_section(in_root: Path) -> None:
+    page = render_all(load_specs([SHOP]))["docs/shop/metrics.md"]
+
+    assert "Service level objectives" not in page

@@ -14,7 +14,7 @@ from typing import Any
 
 from promspec.analysis.catalog import finding
 from promspec.errors import Diagnostic
-from promspec.model import Group, Location, Spec
+from promspec.model import Dashboard, Group, Location, Spec
 
 GRID_COLUMNS = 24
 DATASOURCE_UID = "${datasource}"
@@ -23,47 +23,61 @@ _NOWHERE = Location("", 0, 0)
 
 def lint_dashboards(spec: Spec) -> list[Diagnostic]:
     """Render every dashboard of the spec and check the JSON."""
-    from promspec.render_dashboards import render_dashboards
+    from promspec.build_slo_dashboard import SLO_DASHBOARD_NAME
+    from promspec.render_dashboards import dashboard_path, render_dashboards
 
     rendered = render_dashboards(spec)
     found = []
     for group in spec.groups:
-        path = f"grafana/dashboards/{spec.namespace}/{group.name}.json"
+        path = dashboard_path(spec, group.name)
         if group.dashboard is not None and path in rendered:
             found += check_dashboard(group, json.loads(rendered[path]))
+    path = dashboard_path(spec, SLO_DASHBOARD_NAME)
+    if spec.slo_dashboard is not None and path in rendered:
+        model = spec.slo_dashboard
+        field = model.panels[0].field_path  # the first SLO's
+        found += check_model(model, field, json.loads(rendered[path]))
     return found
 
 
 def check_dashboard(group: Group, dashboard: dict[str, Any]) -> list[Diagnostic]:
-    """Check one dashboard's JSON model; group gives the spec positions."""
-    found = _datasource_variable(group, dashboard)
+    """Check one group's dashboard JSON; group gives the spec positions."""
+    return check_model(group.dashboard, f"groups.{group.name}.dashboard", dashboard)
+
+
+def check_model(
+    model: Dashboard | None, field: str, dashboard: dict[str, Any]
+) -> list[Diagnostic]:
+    """Check a dashboard's JSON; model and field give the spec positions."""
+    found = _datasource_variable(model, field, dashboard)
     panels = dashboard.get("panels", [])
     for index, panel in enumerate(panels):
-        found += _panel_datasource(group, index, panel)
-    return found + _panel_ids(group, panels) + _grid(group, panels)
+        found += _panel_datasource(model, field, index, panel)
+    return found + _panel_ids(model, field, panels) + _grid(model, field, panels)
 
 
-def _where(group: Group, index: int) -> tuple[Location, str]:
-    dashboard = group.dashboard
-    field = f"groups.{group.name}.dashboard.panels[{index}]"
-    if dashboard is None or index >= len(dashboard.panels):
-        return _NOWHERE, field
-    return dashboard.panels[index].location or _NOWHERE, field
+def _where(model: Dashboard | None, field: str, index: int) -> tuple[Location, str]:
+    if model is None or index >= len(model.panels):
+        return _NOWHERE, f"{field}.panels[{index}]"
+    panel = model.panels[index]
+    return panel.location or _NOWHERE, panel.field_path or f"{field}.panels[{index}]"
 
 
-def _datasource_variable(group: Group, dashboard: dict[str, Any]) -> list[Diagnostic]:
+def _datasource_variable(
+    model: Dashboard | None, field: str, dashboard: dict[str, Any]
+) -> list[Diagnostic]:
     variables = dashboard.get("templating", {}).get("list", [])
     if any(
         v.get("name") == "datasource" and v.get("type") == "datasource"
         for v in variables
     ):
         return []
-    location = group.dashboard.location if group.dashboard else None
+    location = model.location if model else None
     return [
         finding(
             "dashboards/datasource",
             location or _NOWHERE,
-            f"groups.{group.name}.dashboard",
+            field,
             'the dashboard has no "datasource" variable, so it works with one '
             "Prometheus only",
             "this is a bug in promspec's dashboard renderer; please report it with the spec",
@@ -77,16 +91,18 @@ def _targets_and_panel(panel: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _panel_datasource(
-    group: Group, index: int, panel: dict[str, Any]
+    model: Dashboard | None, field: str, index: int, panel: dict[str, Any]
 ) -> list[Diagnostic]:
+    if panel.get("type") == "row":
+        return []  # a row runs no query
     for item in _targets_and_panel(panel):
         if (item.get("datasource") or {}).get("uid") != DATASOURCE_UID:
-            location, field = _where(group, index)
+            location, panel_field = _where(model, field, index)
             return [
                 finding(
                     "dashboards/datasource",
                     location,
-                    field,
+                    panel_field,
                     f'panel "{panel.get("title", "")}" does not read from the '
                     f"{DATASOURCE_UID} variable",
                     "this is a bug in promspec's dashboard renderer; please report it with the spec",
@@ -95,18 +111,20 @@ def _panel_datasource(
     return []
 
 
-def _panel_ids(group: Group, panels: list[dict[str, Any]]) -> list[Diagnostic]:
+def _panel_ids(
+    model: Dashboard | None, field: str, panels: list[dict[str, Any]]
+) -> list[Diagnostic]:
     seen: dict[Any, int] = {}
     found = []
     for index, panel in enumerate(panels):
         panel_id = panel.get("id")
         if panel_id in seen:
-            location, field = _where(group, index)
+            location, panel_field = _where(model, field, index)
             found.append(
                 finding(
                     "dashboards/panel-id",
                     location,
-                    field,
+                    panel_field,
                     f"panel id {panel_id} is also the id of panel {seen[panel_id] + 1}",
                     "this is a bug in promspec's dashboard renderer; please report it with the spec",
                 )
@@ -115,19 +133,21 @@ def _panel_ids(group: Group, panels: list[dict[str, Any]]) -> list[Diagnostic]:
     return found
 
 
-def _grid(group: Group, panels: list[dict[str, Any]]) -> list[Diagnostic]:
+def _grid(
+    model: Dashboard | None, field: str, panels: list[dict[str, Any]]
+) -> list[Diagnostic]:
     found = []
     placed: list[tuple[int, dict[str, int]]] = []
     for index, panel in enumerate(panels):
         box = panel.get("gridPos", {})
         problem = _outside(box) or _overlap(box, placed)
         if problem:
-            location, field = _where(group, index)
+            location, panel_field = _where(model, field, index)
             found.append(
                 finding(
                     "dashboards/grid",
                     location,
-                    field,
+                    panel_field,
                     problem,
                     "set the panel's width to at most 24 columns; promspec lays panels out left to right",
                 )

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from promspec.model import Group, Location, Shape, Spec
+from promspec.model import Dashboard, Group, Location, Shape, Spec
 
 _NOWHERE = Location("", 0, 0)
 
@@ -105,7 +105,8 @@ def expressions(spec: Spec) -> Iterator[Expression]:
     """Yield every expression of the spec: recording rules, alerts, panel queries."""
     for group in spec.groups:
         yield from _rule_expressions(group)
-        yield from _panel_expressions(group)
+        yield from _panel_expressions(group.dashboard, group.name)
+    yield from _panel_expressions(spec.slo_dashboard, "")
 
 
 def _rule_expressions(group: Group) -> Iterator[Expression]:
@@ -137,8 +138,8 @@ def expr_key(shape: Shape | None) -> str:
     return shape.kind.value if shape else "expr"
 
 
-def _panel_expressions(group: Group) -> Iterator[Expression]:
-    panels = group.dashboard.panels if group.dashboard else ()
+def _panel_expressions(dashboard: Dashboard | None, group: str) -> Iterator[Expression]:
+    panels = dashboard.panels if dashboard else ()
     for panel in panels:
         for query in panel.queries:
             text, shifts = substitute_variables(query.expr)
@@ -149,7 +150,7 @@ def _panel_expressions(group: Group) -> Iterator[Expression]:
                 query.location or _NOWHERE,
                 query.source,
                 "panel",
-                group.name,
+                group,
                 shifts,
                 query.legend,
                 query.legend_location,
