@@ -139,6 +139,21 @@ class App:
     def queue_depths(self, request: Request, params: dict[str, str]) -> Response:
         return json_response(200, {"queues": self.depths()})
 
+    @staticmethod
+    def fault(request: Request, params: dict[str, str]) -> Response:
+        """Respond with the server error in the path, so that load tests can spend an error budget."""
+        status = params["status"]
+        if not (status.isdigit() and 500 <= int(status) <= 599):
+            log.warning(
+                "rejected fault request %s: invalid status %r",
+                request.request_id,
+                status,
+            )
+            return json_response(
+                400, {"error": f"invalid status {status!r}: use a code from 500 to 599"}
+            )
+        return json_response(int(status), {"error": "fault requested by the client"})
+
     def webhook(self, request: Request, params: dict[str, str]) -> Response:
         source = params["source"]
         if source not in self.webhooks.sources:

@@ -116,6 +116,13 @@ class Driver:
         if reply.status == 202:
             self.summary.steps += _steps(task)
 
+    def fault(self, status: int) -> None:
+        """Request a server error from the worker, authenticated with the API key."""
+        reply = self.client.request(
+            "GET", f"/api/fault/{status}", headers=self.client.api_key_headers()
+        )
+        self.summary.record("/api/fault/:status", "GET", reply)
+
     def queue_depths(self) -> dict[str, int]:
         reply = self.client.request(
             "GET", "/api/queues", headers=self.client.api_key_headers()
@@ -141,10 +148,21 @@ def paced(rate: float, count: int, deadline: float) -> Iterator[int]:
         yield tick
 
 
+def is_fault(tick: int, share: float) -> bool:
+    """Spread faults evenly: tick N is one when floor((N + 1) * share) > floor(N * share)."""
+    return int((tick + 1) * share) > int(tick * share)
+
+
 def steady(driver: Driver, args: argparse.Namespace, deadline: float) -> None:
-    """Send enqueues (API key and JWT), status reads and webhooks, with one bad key in ten."""
+    """Send enqueues (API key and JWT), status reads and webhooks, with one bad key in ten.
+
+    A tick picked by `is_fault` for --error-share requests a 503 instead.
+    """
     client = driver.client
     for tick in paced(args.rate, int(args.duration * args.rate), deadline):
+        if is_fault(tick, args.error_share):
+            driver.fault(503)
+            continue
         task = {
             "queue": args.queue,
             "activity_type": "sleep",
@@ -241,6 +259,7 @@ def wait_for_states(
             reply = driver.client.request(
                 "GET", f"/api/tasks/{task_id}", headers=driver.client.api_key_headers()
             )
+            driver.summary.record("/api/tasks/:id", "GET", reply)
             state = reply.body.get("state", "unknown")
             if state in ("queued", "running"):
                 time.sleep(0.1)
@@ -284,6 +303,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=bounded(float, 1, 200),
         default=20.0,
         help="steady, auth-failure: requests per second (default: %(default)s)",
+    )
+    add(
+        "--error-share",
+        type=bounded(float, 0, 1),
+        default=0.0,
+        help="steady: share of requests that ask for a 503 response from GET /api/fault/503 (default: %(default)s)",
     )
     add(
         "--tasks",

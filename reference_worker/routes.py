@@ -34,6 +34,7 @@ ROUTES = (
     Route("POST", "/api/tasks", "enqueue"),
     Route("GET", "/api/tasks/:id", "status"),
     Route("GET", "/api/queues", "queue_depths"),
+    Route("GET", "/api/fault/:status", "fault"),
     Route("POST", "/webhooks/:source", "webhook", authenticated=False),
 )
 

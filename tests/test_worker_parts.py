@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
+from reference_worker.app import App, Request
+from reference_worker.load import is_fault
 from reference_worker.logs import ThrottledLog
 from reference_worker.metrics import DEFAULT_FOLDER, load_metrics
 from reference_worker.queues import TaskQueues
@@ -94,6 +97,7 @@ def test_parse_rejects(body: Any, message: str) -> None:
     [
         ("GET", "/api/tasks/abc123", "/api/tasks/:id", True),
         ("POST", "/api/tasks", "/api/tasks", True),
+        ("GET", "/api/fault/503", "/api/fault/:status", True),
         ("POST", "/webhooks/generic", "/webhooks/:source", True),
         ("DELETE", "/api/tasks/abc123", "/api/tasks/:id", False),
         ("GET", "/api/tasks/abc/extra", "(unmatched)", False),
@@ -105,6 +109,37 @@ def test_route_templates(method: str, path: str, template: str, found: bool) -> 
 
     assert matched == template
     assert (route is not None) == found
+
+
+@pytest.mark.parametrize(
+    ("share", "faults"),
+    [
+        (0.0, []),
+        (0.2, [4, 9, 14, 19]),
+        (0.5, list(range(1, 20, 2))),
+        (1.0, list(range(20))),
+    ],
+)
+def test_is_fault_spreads_share(share: float, faults: list[int]) -> None:
+    assert [tick for tick in range(20) if is_fault(tick, share)] == faults
+
+
+@pytest.mark.parametrize(
+    ("status", "expected", "body"),
+    [
+        ("503", 503, {"error": "fault requested by the client"}),
+        ("599", 599, {"error": "fault requested by the client"}),
+        ("404", 400, {"error": "invalid status '404': use a code from 500 to 599"}),
+        ("5xx", 400, {"error": "invalid status '5xx': use a code from 500 to 599"}),
+    ],
+)
+def test_fault_responds_server_error(status: str, expected: int, body: Any) -> None:
+    request = Request("GET", f"/api/fault/{status}", {}, b"", "127.0.0.1", "r1")
+
+    response = App.fault(request, {"status": status})
+
+    assert response.status == expected
+    assert json.loads(response.body) == body
 
 
 def test_queues_take_kind_in_turn() -> None:

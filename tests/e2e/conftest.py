@@ -7,7 +7,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from harness import BIN, ROOT, Process, Stack, start_prometheus, start_worker
+from harness import (
+    BIN,
+    ROOT,
+    Process,
+    Prometheus,
+    Stack,
+    Worker,
+    start_prometheus,
+    start_worker,
+)
 
 
 @pytest.fixture(scope="session")
@@ -33,19 +42,54 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def stack_factory(tmp_path: Path, generated: Path) -> Iterator[Callable[..., Stack]]:
-    """Return a function that starts a worker with the given options and a Prometheus for it."""
+def processes() -> Iterator[list[Process]]:
+    """Collect the processes a test starts, and stop them, the last one first."""
     started: list[Process] = []
-
-    def start(*worker_options: str) -> Stack:
-        worker = start_worker(tmp_path, generated / "python", *worker_options)
-        started.append(worker.process)
-        prometheus = start_prometheus(
-            tmp_path, worker, generated / "prometheus" / "compozy"
-        )
-        started.append(prometheus.process)
-        return Stack(worker, prometheus)
-
-    yield start
+    yield started
     for process in reversed(started):
         process.stop()
+
+
+@pytest.fixture
+def worker_factory(
+    tmp_path: Path, generated: Path, processes: list[Process]
+) -> Callable[..., Worker]:
+    """Return a function that starts a worker with the given options."""
+
+    def start(*worker_options: str) -> Worker:
+        worker = start_worker(tmp_path, generated / "python", *worker_options)
+        processes.append(worker.process)
+        return worker
+
+    return start
+
+
+@pytest.fixture
+def prometheus_factory(
+    tmp_path: Path, generated: Path, processes: list[Process]
+) -> Callable[[Worker], Prometheus]:
+    """Return a function that starts a Prometheus, with its own folder, scraping a worker."""
+
+    def start(worker: Worker) -> Prometheus:
+        folder = tmp_path / f"prometheus-{len(processes)}"
+        folder.mkdir()
+        rules = generated / "prometheus" / "compozy"
+        prometheus = start_prometheus(folder, worker, rules)
+        processes.append(prometheus.process)
+        return prometheus
+
+    return start
+
+
+@pytest.fixture
+def stack_factory(
+    worker_factory: Callable[..., Worker],
+    prometheus_factory: Callable[[Worker], Prometheus],
+) -> Callable[..., Stack]:
+    """Return a function that starts a worker with the given options and a Prometheus for it."""
+
+    def start(*worker_options: str) -> Stack:
+        worker = worker_factory(*worker_options)
+        return Stack(worker, prometheus_factory(worker))
+
+    return start

@@ -253,6 +253,16 @@ def _ready(prometheus: Prometheus) -> bool:
     return http_get(prometheus.url + "/-/ready")[0] == 200
 
 
+def settle(prometheus: Prometheus) -> None:
+    """Wait for three scrapes and evaluations after the load, so that rules see all of it."""
+    before = prometheus.value("max(timestamp(up))") or 0
+    wait_until(
+        lambda: (prometheus.value("max(timestamp(up))") or 0) >= before + 3,
+        30,
+        "three more scrapes",
+    )
+
+
 @dataclass
 class Stack:
     worker: Worker

@@ -11,7 +11,7 @@ import subprocess
 from collections.abc import Callable
 
 import pytest
-from harness import BIN, ROOT, Stack, wait_until
+from harness import BIN, ROOT, Stack, settle, wait_until
 
 WORKER_GROUPS = (
     "--group",
@@ -31,16 +31,6 @@ RATE_TOLERANCE = 0.12
 WINDOW_SECONDS = 300
 
 
-def settle(stack: Stack) -> None:
-    """Wait for three scrapes and evaluations after the load, so that rules see all of it."""
-    before = stack.prometheus.value("max(timestamp(up))") or 0
-    wait_until(
-        lambda: (stack.prometheus.value("max(timestamp(up))") or 0) >= before + 3,
-        30,
-        "three more scrapes",
-    )
-
-
 def test_steady_load_matches_recording_rules(
     stack_factory: Callable[..., Stack],
 ) -> None:
@@ -48,7 +38,7 @@ def test_steady_load_matches_recording_rules(
     prometheus = stack.prometheus
 
     sent = stack.worker.load("steady", "--duration", "20", "--rate", "20")
-    settle(stack)
+    settle(prometheus)
 
     posted = (
         sent["responses"]["POST /api/tasks 202"]
@@ -99,6 +89,13 @@ def test_steady_load_matches_recording_rules(
     depths = prometheus.query("job_queue_name:compozy_worker_task_queue_depth:max")
     assert sorted(series["metric"]["queue_name"] for series in depths) == ["default"]
 
+    # No 5xx responses and no failed activities: the SLOs spend none of their budget.
+    for sloth_id in ("compozy-requests-availability", "compozy-activity-success"):
+        selector = f'{{sloth_id="{sloth_id}"}}'
+        assert prometheus.value("slo:sli_error:ratio_rate5m" + selector) == 0
+        assert (
+            prometheus.value("slo:period_error_budget_remaining:ratio" + selector) == 1
+        )
     assert prometheus.alert_states() == {}
 
 
