@@ -194,7 +194,9 @@ def slo_roles(slo: SLO, metrics: dict[str, Metric]) -> list[Role]:
         return [Role(failed, "failed"), Role(every, "all")]
     both = Selector(errors.metric, errors.matchers + total.matchers)
     failed = _series(errors.metric, driver.labels_for(both, ()))
-    good = _series(total.metric, driver.labels_for(total, errors.matchers))
+    # The good series fails the matchers that errors adds to those of total.
+    added = tuple(m for m in errors.matchers if m not in total.matchers)
+    good = _series(total.metric, driver.labels_for(total, added))
     if not matches(failed, both) or matches(good, errors) or not matches(good, total):
         raise NotTestable("no test series fits errors and total as the SLO needs")
     return [Role(failed, "failed"), Role(good, "good")]
