@@ -158,10 +158,14 @@ def test_catalogue_slo_indicators(in_root: Path) -> None:
     latency = catalogue_section(page, "### SLO `requests-latency`")
 
     assert (
-        '| indicator | `compozy_http_requests_total{status_code=~"5.."}` counts the '
-        "failed events out of `compozy_http_requests_total` |"
+        '| indicator | `compozy_http_requests_total{path!~"/metrics\\|/healthz", '
+        'status_code=~"5.."}` counts the failed events out of '
+        '`compozy_http_requests_total{path!~"/metrics\\|/healthz"}` |'
     ) in availability
-    assert "`compozy_http_request_duration_seconds` above 0.5 fail" in latency
+    assert (
+        '`compozy_http_request_duration_seconds{path!~"/metrics\\|/healthz"}` '
+        "above 0.5 fail"
+    ) in latency
     assert 'bucket `le="0.5"`' in latency
 
 
