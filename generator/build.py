@@ -19,7 +19,7 @@ from promspec.build_lint import read_acknowledgements, read_budget, read_scrape_
 from promspec.build_metrics import read_metrics
 from promspec.build_rules import read_alerts, read_recording_rules
 from promspec.build_slo_dashboard import build_slo_dashboard, check_slo_dashboard
-from promspec.build_slos import check_indicators, read_slos
+from promspec.build_slos import check_slos, read_slos
 from promspec.errors import Diagnostic, SpecError
 from promspec.loader import YamlList, YamlMap, parse_yaml, read_spec_file
 from promspec.model import Group, Location, Source, Spec
@@ -74,7 +74,7 @@ def read_spec(reader: Reader, data: Any, path: str) -> Spec | None:
     if groups_node is None or not namespace:
         return None
     groups = read_groups(reader, groups_node, namespace, base_url)
-    check_indicators(reader, groups)
+    check_slos(reader, groups)
     check_slo_dashboard(reader, groups_node, groups, namespace)
     if not reader.diagnostics:
         groups = [with_slo_rules(reader, group, base_url) for group in groups]

@@ -11,7 +11,7 @@ from promspec.model import Matcher, Selector, Shape, ShapeKind
 from promspec.reader import Reader, describe, join, where
 
 SELECTOR = re.compile(
-    r"^\s*(?P<metric>[a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{(?P<matchers>[^}]*)\})?\s*$"
+    r"^\s*(?P<metric>[a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{(?P<matchers>.*)\})?\s*$"
 )
 MATCHER = re.compile(
     r'^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$'
@@ -135,7 +135,7 @@ def read_selector(
         reader.report(location, field, f"invalid selector {value!r}", SELECTOR_FIX)
         return None
     matchers = []
-    for part in filter(str.strip, (match.group("matchers") or "").split(",")):
+    for part in filter(str.strip, split_matchers(match.group("matchers") or "")):
         pair = MATCHER.match(part)
         if pair is None:
             reader.report(
@@ -147,6 +147,24 @@ def read_selector(
             return None
         matchers.append(matcher)
     return Selector(match.group("metric"), tuple(sorted(matchers)))
+
+
+def split_matchers(text: str) -> list[str]:
+    """Split the text between a selector's braces at the commas outside quotes."""
+    parts, current, quoted, escaped = [], "", False, False
+    for char in text:
+        if char == "," and not quoted:
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = quoted
+        elif char == '"':
+            quoted = not quoted
+    return [*parts, current]
 
 
 def _matcher(

@@ -20,7 +20,9 @@ from promspec.model import (
     PAGE_CONDITIONS,
     SLO,
     Group,
+    LabelKind,
     Location,
+    Matcher,
     Metric,
     MetricType,
     Selector,
@@ -30,6 +32,9 @@ from promspec.reader import Reader, join, where
 from promspec.rule_inputs import parse_seconds
 
 SLO_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_NAME = 63  # the SLO name is part of file names and of the sloth_id label
+MAX_PERIOD = parse_seconds("365d")
+RESERVED_LABELS = ("severity", "sloth_id", "sloth_service", "sloth_slo", "sloth_window")
 MAX_ALERT_WINDOW = parse_seconds("3d")
 
 
@@ -61,6 +66,7 @@ def read_slo(reader: Reader, node: YamlMap, namespace: str, field: str) -> SLO |
     page = reader.text(node, "page_severity", schema.SLO, field) or "critical"
     ticket = reader.text(node, "ticket_severity", schema.SLO, field) or "warning"
     labels = read_label_map(reader, node, schema.SLO, field)
+    _check_labels(reader, node, labels, field)
     _check_alert_stem(reader, node, text["alert"], field)
     alert = text["alert"] or _camel(name)
     if len(reader.diagnostics) > before or objective is None:
@@ -68,7 +74,7 @@ def read_slo(reader: Reader, node: YamlMap, namespace: str, field: str) -> SLO |
     return SLO(
         name,
         namespace,
-        text["description"],
+        text["description"].rstrip("."),
         objective,
         period,
         alert,
@@ -97,7 +103,14 @@ def _field_locations(node: YamlMap) -> tuple[tuple[str, Location], ...]:
 
 def _read_name(reader: Reader, node: YamlMap, field: str) -> str:
     name = reader.text(node, "name", schema.SLO, field)
-    if name and not SLO_NAME.match(name):
+    if len(name) > MAX_NAME:
+        reader.report(
+            where(node, "name"),
+            join(field, "name"),
+            f"the SLO name is {len(name)} characters long",
+            f"shorten it to {MAX_NAME} characters or fewer",
+        )
+    elif name and not SLO_NAME.match(name):
         suggestion = "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "availability"
         reader.report(
             where(node, "name"),
@@ -109,7 +122,28 @@ def _read_name(reader: Reader, node: YamlMap, field: str) -> str:
 
 
 def _camel(name: str) -> str:
-    return "".join(word.capitalize() for word in name.split("-"))
+    """Return the alert name stem of an SLO name: availability-api gives AvailabilityApi."""
+    stem = "".join(word.capitalize() for word in name.split("-"))
+    return stem if stem[:1].isalpha() else f"Slo{stem}"
+
+
+def _check_labels(
+    reader: Reader, node: YamlMap, labels: tuple[tuple[str, str], ...], field: str
+) -> None:
+    """Report labels that the alerts set themselves: severity and the sloth_ ones."""
+    for name, _ in labels:
+        if name in RESERVED_LABELS:
+            fix = (
+                "set page_severity and ticket_severity instead"
+                if name == "severity"
+                else "remove it: promspec sets it from the namespace and the SLO name"
+            )
+            reader.report(
+                where(node, "labels"),
+                join(field, f"labels.{name}"),
+                f"the alerts set {name} themselves",
+                fix,
+            )
 
 
 def _check_alert_stem(reader: Reader, node: YamlMap, alert: str, field: str) -> None:
@@ -127,8 +161,8 @@ def _read_objective(reader: Reader, node: YamlMap, field: str) -> Fraction | Non
     value = reader.value(node, "objective", schema.SLO, field)
     if value is None:
         return None
-    share = Fraction(str(value)) / 100
     fast = PAGE_CONDITIONS[0].factor
+    share = Fraction(str(value)) / 100 if math.isfinite(value) else Fraction(-1)
     if not 0 < share < 1:
         problem = f"objective {value} is outside (0, 100)"
         fix = "write a percentage below 100, such as 99.9"
@@ -148,12 +182,14 @@ def _read_objective(reader: Reader, node: YamlMap, field: str) -> Fraction | Non
 def _read_period(reader: Reader, node: YamlMap, field: str) -> str:
     period = reader.text(node, "period", schema.SLO, field) or "30d"
     seconds = parse_seconds(period)
-    if not re.fullmatch(r"[0-9]+[dw]", period) or seconds <= MAX_ALERT_WINDOW:
+    valid = re.fullmatch(r"[1-9][0-9]*[dw]", period) is not None
+    if not valid or not MAX_ALERT_WINDOW < seconds <= MAX_PERIOD:
         reader.report(
             where(node, "period"),
             join(field, "period"),
             f"invalid SLO period {period!r}",
-            "write whole days or weeks longer than the 3d alert window, such as 28d or 4w",
+            "write whole days or weeks, longer than the 3d alert window and "
+            "at most 365d, such as 28d or 4w",
         )
     return period
 
@@ -164,12 +200,16 @@ def _read_indicator(
     """Read errors and total, or latency; return (errors, total, latency, below)."""
     present = [key for key in ("errors", "total", "latency") if key in node]
     if present == ["errors", "total"]:
-        return (
-            _selector(reader, node, "errors", field),
-            _selector(reader, node, "total", field),
-            None,
-            0.0,
-        )
+        errors = _selector(reader, node, "errors", field)
+        total = _selector(reader, node, "total", field)
+        if errors is not None and errors == total:
+            reader.report(
+                where(node, "errors"),
+                join(field, "errors"),
+                "errors and total select the same series, so every event would fail",
+                'select the failed events only, such as x_total{outcome="error"}',
+            )
+        return errors, total, None, 0.0
     if present == ["latency"]:
         return _read_latency(reader, node, field)
     reader.report(
@@ -204,8 +244,9 @@ def _read_latency(
     return None, None, selector, float(below or 0.0)
 
 
-def check_indicators(reader: Reader, groups: list[Group]) -> None:
-    """Report SLO selectors that do not name a counter or histogram of the spec."""
+def check_slos(reader: Reader, groups: list[Group]) -> None:
+    """Report SLOs that share a name, and selectors that name no counter or histogram."""
+    _check_unique_names(reader, groups)
     metrics = [metric for group in groups for metric in group.metrics]
     samples = {name: metric for metric in metrics for name in metric.sample_names}
     families = {metric.family: metric for metric in metrics}
@@ -218,6 +259,23 @@ def check_indicators(reader: Reader, groups: list[Group]) -> None:
                 selector = getattr(slo, key)
                 if selector is not None:
                     _check_events(reader, slo, key, selector, field, samples)
+
+
+def _check_unique_names(reader: Reader, groups: list[Group]) -> None:
+    """Report an SLO whose name another SLO of the spec has: they would share sloth_id."""
+    first: dict[str, str] = {}
+    for group in groups:
+        for index, slo in enumerate(group.slos):
+            field = f"groups.{group.name}.slos[{index}]"
+            if slo.name in first:
+                reader.report(
+                    slo.location or Location(reader.path, 0, 0),
+                    join(field, "name"),
+                    f'duplicate SLO name "{slo.name}", first used at {first[slo.name]}',
+                    "give each SLO of the spec its own name: the rules of both would "
+                    "record the same series",
+                )
+            first.setdefault(slo.name, field)
 
 
 def _check_events(
@@ -292,6 +350,10 @@ def _check_latency(
     _check_matchers(reader, location, join(field, "latency.metric"), selector, metric)
 
 
+def _not_int(matcher: Matcher) -> bool:
+    return matcher.op in ("=", "!=") and not re.fullmatch(r"-?[0-9]+", matcher.value)
+
+
 def _check_matchers(
     reader: Reader, location: Location, field: str, selector: Selector, metric: Metric
 ) -> None:
@@ -305,6 +367,13 @@ def _check_matchers(
                 field,
                 f"{metric.family} has no label {matcher.name}",
                 f"select on its labels: {', '.join(labels) or 'job, instance'}",
+            )
+        elif label is not None and label.kind is LabelKind.INT and _not_int(matcher):
+            reader.report(
+                location,
+                field,
+                f'{matcher.name} is an int label, and "{matcher.value}" is not a whole number',
+                f'compare it with a number, such as {matcher.name}="500"',
             )
         elif (
             label is not None

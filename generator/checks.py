@@ -56,7 +56,7 @@ def duplicate_alerts(spec: Spec) -> list[Diagnostic]:
                 found.append(
                     Diagnostic(
                         location,
-                        f"groups.{group.name}.alerts[{index}].alert",
+                        f"{group.item_field('alerts', index)}.alert",
                         f'duplicate alert "{alert.name}", first defined at line '
                         f"{seen[alert.name].line}",
                         "give each alert its own name",

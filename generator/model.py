@@ -354,6 +354,21 @@ class Group:
     location: Location | None = field(default=None, compare=False)
     slos: tuple[SLO, ...] = ()
 
+    def item_field(self, key: str, index: int) -> str:
+        """Return the field path of the recording rule or alert at index in `key`.
+
+        The rules and alerts of an SLO sit under the SLO that they stand for,
+        as groups.GROUP.slos[I].KEY[N], so that its `acknowledge:` covers them.
+        """
+        items = getattr(self, key)
+        item = items[index]
+        if not item.slo:
+            return f"groups.{self.name}.{key}[{index}]"
+        slo = [slo.name for slo in self.slos].index(item.slo)
+        siblings = [other for other in items if other.slo == item.slo]
+        number = next(n for n, other in enumerate(siblings) if other is item)
+        return f"groups.{self.name}.slos[{slo}].{key}[{number}]"
+
 
 @dataclass(frozen=True)
 class Acknowledgement:

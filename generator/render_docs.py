@@ -25,6 +25,7 @@ from promspec.model import (
     Spec,
 )
 from promspec.render_module import shipped_environment
+from promspec.render_rules import rule_group_name
 from promspec.slo_docs import rule_entries, slo_entries
 from promspec.stamp import stamp
 from promspec.usage import Users, expression_metrics, metric_users, selected_names
@@ -130,6 +131,7 @@ def _runbook(spec: Spec, group: Group, alert: Alert, users: dict[str, Users]) ->
             stamp=stamp(spec),
             group=group,
             alert=alert,
+            rule_group=rule_group_name(spec, group, alert),
             metrics=metrics,
             records=records,
             panels=panels,
@@ -179,7 +181,7 @@ def _missing_page(
     locations = dict(alert.annotation_locations)
     return Diagnostic(
         locations.get("runbook_url") or alert.location or Location(spec.path, 1, 1),
-        f"groups.{group.name}.alerts[{index}].runbook_url",
+        f"{group.item_field('alerts', index)}.runbook_url",
         f'runbook_url "{alert.runbook_url}" points at {path}, which promspec '
         "does not generate",
         f"remove runbook_url, so that it points at {runbook_page_url(spec, alert)}, "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from promspec.model import Spec
-from promspec.render_rules import dump_yaml, rule_group
+from promspec.render_rules import dump_yaml, rule_groups
 from promspec.stamp import stamp
 
 API_VERSION = "monitoring.coreos.com/v1"
@@ -22,11 +22,7 @@ def rule_resource_path(spec: Spec) -> str:
 
 def render_kubernetes(spec: Spec) -> dict[str, str]:
     """Return {path: text} of the spec's PrometheusRule; none when it has no rules."""
-    groups = [
-        rule_group(spec, group)
-        for group in spec.groups
-        if group.recording_rules or group.alerts
-    ]
+    groups = [data for _, data in rule_groups(spec)]
     if not groups:
         return {}
     document = {

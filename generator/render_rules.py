@@ -1,7 +1,8 @@
-"""Prometheus rule files: one file and one rule group per spec group.
+"""Prometheus rule files: one file and one rule group per spec group, and per SLO.
 
 Recording rules come first in each rule group, so that an alert on a recorded
-series reads the value computed in the same evaluation.
+series reads the value computed in the same evaluation. Each SLO has a file
+of its own, so that its tests evaluate its rules alone.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from promspec.model import Alert, Group, RecordingRule, Spec
+from promspec.model import SLO, Alert, Group, RecordingRule, Spec
 from promspec.stamp import stamp
 
 
@@ -17,25 +18,53 @@ def rule_file_path(spec: Spec, group: Group) -> str:
     return f"prometheus/{spec.namespace}/{group.name}.rules.yml"
 
 
+def slo_rule_file_path(spec: Spec, slo: SLO) -> str:
+    return f"prometheus/{spec.namespace}/slo-{slo.name}.rules.yml"
+
+
 def render_rules(spec: Spec) -> dict[str, str]:
-    """Return {path: text} for every group that has recording rules or alerts."""
-    files = {}
+    """Return {path: text} for every group that has rules or alerts, and every SLO."""
+    return {
+        path: f"# {stamp(spec)}\n" + dump_yaml({"groups": [data]})
+        for path, data in rule_groups(spec)
+    }
+
+
+def rule_groups(spec: Spec) -> list[tuple[str, dict[str, Any]]]:
+    """Return the rule file path and rule group of every group and SLO of the spec."""
+    found = []
     for group in spec.groups:
-        if group.recording_rules or group.alerts:
-            files[rule_file_path(spec, group)] = render_rule_file(spec, group)
-    return files
+        rules = [rule for rule in group.recording_rules if not rule.slo]
+        alerts = [alert for alert in group.alerts if not alert.slo]
+        if rules or alerts:
+            name = f"{spec.namespace}-{group.name}"
+            found.append(
+                (rule_file_path(spec, group), _rule_group(name, rules, alerts))
+            )
+        for slo in group.slos:
+            rules = [rule for rule in group.recording_rules if rule.slo == slo.name]
+            alerts = [alert for alert in group.alerts if alert.slo == slo.name]
+            name = f"{spec.namespace}-slo-{slo.name}"
+            found.append(
+                (slo_rule_file_path(spec, slo), _rule_group(name, rules, alerts))
+            )
+    return found
 
 
-def render_rule_file(spec: Spec, group: Group) -> str:
-    document = {"groups": [rule_group(spec, group)]}
-    return f"# {stamp(spec)}\n" + dump_yaml(document)
+def rule_group_name(spec: Spec, group: Group, alert: Alert) -> str:
+    """Return the name of the rule group that holds the alert."""
+    if alert.slo:
+        return f"{spec.namespace}-slo-{alert.slo}"
+    return f"{spec.namespace}-{group.name}"
 
 
-def rule_group(spec: Spec, group: Group) -> dict[str, Any]:
-    """Return the rule group of a spec group, as Prometheus and the operator read it."""
-    rules = [recording_rule(rule) for rule in group.recording_rules]
-    rules += [alerting_rule(alert) for alert in group.alerts]
-    return {"name": f"{spec.namespace}-{group.name}", "rules": rules}
+def _rule_group(
+    name: str, rules: list[RecordingRule], alerts: list[Alert]
+) -> dict[str, Any]:
+    """Return a rule group as Prometheus and the operator read it."""
+    data = [recording_rule(rule) for rule in rules]
+    data += [alerting_rule(alert) for alert in alerts]
+    return {"name": name, "rules": data}
 
 
 def recording_rule(rule: RecordingRule) -> dict[str, Any]:

@@ -86,8 +86,8 @@ class Driver:
         The series fails every matcher in `avoid`.
         """
         metric = self.metrics[selector.metric]
-        labels = dict(TEST_JOB)
         fixed = {**dict(self.overrides), **selector.equalities}
+        labels = {name: fixed.get(name, value) for name, value in TEST_JOB.items()}
         for label in metric.labels:
             wanted = [m for m in selector.matchers if m.name == label.name]
             unwanted = [m for m in avoid if m.name == label.name]

@@ -34,7 +34,7 @@ from promspec.model import (
     ShapeKind,
     Spec,
 )
-from promspec.render_rules import dump_yaml, rule_file_path
+from promspec.render_rules import dump_yaml, rule_file_path, slo_rule_file_path
 from promspec.rule_inputs import (
     SCALE,
     STEP_SECONDS,
@@ -63,7 +63,7 @@ class GroupPlan:
     tests: list[dict[str, Any]] = field(default_factory=list)
     tested: list[str] = field(default_factory=list)
     untested: list[tuple[RecordingRule | Alert, str]] = field(default_factory=list)
-    slos: SloPlan | None = None  # the tests of the group's SLOs, by file
+    slos: dict[str, SloPlan] = field(default_factory=dict)  # by SLO name
 
 
 def test_file_path(spec: Spec, group: Group) -> str:
@@ -71,27 +71,28 @@ def test_file_path(spec: Spec, group: Group) -> str:
 
 
 def render_rule_tests(spec: Spec) -> dict[str, str]:
-    """Return {path: text} of a promtool test file for every group with tested rules."""
+    """Return {path: text} of the promtool test files of every group and SLO."""
     from promspec.slo_tests import slo_test_files
 
     files = {}
     for group in spec.groups:
         plan = plan_group(spec, group)
-        path = test_file_path(spec, group)
-        parts = [(".test.yml", 1, plan.tests)]
-        parts += slo_test_files(plan.slos) if plan.slos else []
-        for suffix, step, tests in parts:
-            if tests:
-                name = path.removesuffix(".test.yml") + suffix
-                files[name] = test_file(spec, group, step, tests)
+        if plan.tests:
+            rules = rule_file_path(spec, group)
+            files[test_file_path(spec, group)] = test_file(spec, rules, 1, plan.tests)
+        for slo in group.slos:
+            rules = slo_rule_file_path(spec, slo)
+            base = f"prometheus/tests/{spec.namespace}/slo-{slo.name}"
+            for suffix, step, tests in slo_test_files(plan.slos[slo.name]):
+                if tests:
+                    files[base + suffix] = test_file(spec, rules, step, tests)
     return files
 
 
-def test_file(spec: Spec, group: Group, step: int, tests: list[dict[str, Any]]) -> str:
-    """Write a promtool test file that reads the group's rule file."""
-    rule_file = "../../" + rule_file_path(spec, group).removeprefix("prometheus/")
+def test_file(spec: Spec, rules: str, step: int, tests: list[dict[str, Any]]) -> str:
+    """Write a promtool test file that reads one rule file."""
     document = {
-        "rule_files": [rule_file],
+        "rule_files": ["../../" + rules.removeprefix("prometheus/")],
         "evaluation_interval": f"{step}m",
         "tests": tests,
     }
@@ -102,20 +103,19 @@ def test_file(spec: Spec, group: Group, step: int, tests: list[dict[str, Any]]) 
 @by_identity
 def plan_group(spec: Spec, group: Group) -> GroupPlan:
     """Build the tests of a group's recording rules and alerts."""
-    from promspec.slo_tests import covered, plan_slos
+    from promspec.slo_tests import plan_slos
 
     plan = GroupPlan()
     metrics = metric_index(spec)
     drivers: dict[str, tuple[RecordingRule, Driver]] = {}
-    if group.slos:
-        plan.slos = plan_slos(group, spec.metrics)
-        items: list[RecordingRule | Alert] = [*group.recording_rules, *group.alerts]
-        for item in (item for item in items if item.slo):
-            reason = covered(item, plan.slos)
-            if reason is None:
-                plan.tested.append(_name(item))
-            else:
-                plan.untested.append((item, reason))
+    plan.slos = plan_slos(group, spec.metrics) if group.slos else {}
+    items: list[RecordingRule | Alert] = [*group.recording_rules, *group.alerts]
+    for item in (item for item in items if item.slo):
+        reason = plan.slos[item.slo].untested
+        if reason:
+            plan.untested.append((item, reason))
+        else:
+            plan.tested.append(_name(item))
     for rule in (rule for rule in group.recording_rules if not rule.slo):
         try:
             driver = rule_driver(rule, metrics, drivers)

@@ -29,7 +29,6 @@ from promspec.model import (
     BurnRateAlert,
     Group,
     Metric,
-    RecordingRule,
     Selector,
     Shape,
     ShapeKind,
@@ -56,7 +55,7 @@ from promspec.slo_rules import (
 # no period, so that no evaluation sits on the edge of a period window.
 PAGE_STEP = 1
 TICKET_STEP = 59
-WINDOWS_STEPS = (239, 241, 251, 257)
+WINDOWS_STEP = 239
 SHORT_WINDOWS = ("5m", "30m", "1h", "2h", "6h")
 LONG_WINDOWS = ("1d", "3d")
 NORMAL = Fraction(1, 2)  # the error ratio of normal traffic, in budgets
@@ -68,14 +67,13 @@ LOW, MIDDLE, HIGH = 16, 32, 64
 
 @dataclass
 class SloPlan:
-    """The tests of a group's SLOs by file, and the rules and alerts they cover."""
+    """The tests of one SLO by file, or the reason it has none."""
 
     page: list[dict[str, Any]] = field(default_factory=list)
     ticket: list[dict[str, Any]] = field(default_factory=list)
     windows: list[dict[str, Any]] = field(default_factory=list)
     windows_step: int = 239
-    tested: set[str] = field(default_factory=set)  # SLO names
-    untested: dict[str, str] = field(default_factory=dict)  # SLO name: reason
+    untested: str = ""  # why the SLO has no tests; empty when it has them
 
 
 @dataclass(frozen=True)
@@ -147,26 +145,32 @@ def _counter(role: Role, phases: list[Phase]) -> list[float]:
     return values
 
 
-def plan_slos(group: Group, metrics: tuple[Metric, ...]) -> SloPlan:
-    """Build the tests of every SLO of the group."""
-    plan = SloPlan()
-    minutes = {parse_seconds(slo.period) // 60 for slo in group.slos}
-    plan.windows_step = next(s for s in WINDOWS_STEPS if all(m % s for m in minutes))
+def plan_slos(group: Group, metrics: tuple[Metric, ...]) -> dict[str, SloPlan]:
+    """Build the tests of every SLO of the group, by SLO name."""
     index = sample_index(metrics)
-    for slo in group.slos:
-        try:
-            roles = slo_roles(slo, index)
-            page = page_tests(group, slo, roles)
-            ticket = ticket_tests(group, slo, roles)
-            windows = window_tests(group, slo, roles, plan.windows_step)
-        except NotTestable as reason:
-            plan.untested[slo.name] = str(reason)
-            continue
-        plan.page += page
-        plan.ticket += ticket
-        plan.windows += windows
-        plan.tested.add(slo.name)
-    return plan
+    return {slo.name: plan_slo(group, slo, index) for slo in group.slos}
+
+
+def plan_slo(group: Group, slo: SLO, index: dict[str, Metric]) -> SloPlan:
+    step = windows_step(parse_seconds(slo.period) // 60)
+    try:
+        roles = slo_roles(slo, index)
+        return SloPlan(
+            page_tests(group, slo, roles),
+            ticket_tests(group, slo, roles),
+            window_tests(group, slo, roles, step),
+            step,
+        )
+    except NotTestable as reason:
+        return SloPlan(untested=str(reason))
+
+
+def windows_step(period: int) -> int:
+    """Return the windows file's step: about 180 evaluations a period, dividing none."""
+    step = max(WINDOWS_STEP, period // 180)
+    while period % step == 0:
+        step += 1
+    return step
 
 
 def sample_index(metrics: tuple[Metric, ...]) -> dict[str, Metric]:
@@ -529,14 +533,7 @@ def compensated_sum(values: list[float]) -> float:
 def slo_test_files(plan: SloPlan) -> list[tuple[str, int, list[dict[str, Any]]]]:
     """Return (file suffix, evaluation step in minutes, tests) of the plan's files."""
     return [
-        (".slo-page.test.yml", PAGE_STEP, plan.page),
-        (".slo-ticket.test.yml", TICKET_STEP, plan.ticket),
-        (".slo-windows.test.yml", plan.windows_step, plan.windows),
+        (".page.test.yml", PAGE_STEP, plan.page),
+        (".ticket.test.yml", TICKET_STEP, plan.ticket),
+        (".windows.test.yml", plan.windows_step, plan.windows),
     ]
-
-
-def covered(item: RecordingRule | Alert, plan: SloPlan) -> str | None:
-    """Return None when the SLO's tests cover the rule or alert, else the reason."""
-    if item.slo in plan.tested:
-        return None
-    return plan.untested.get(item.slo, "its SLO has no tests")

@@ -27,8 +27,7 @@ from promspec.slo_tests import compensated_sum, errors_at, events_per_second
 from typer.testing import CliRunner
 
 Rule = dict[str, Any]
-AVAILABILITY = 'sloth_id="compozy-requests-availability"'
-SLO_FILES = ("slo-page", "slo-ticket", "slo-windows")
+SLO_FILES = ("page", "ticket", "windows")
 
 
 def write_prometheus_files(folder: Path) -> None:
@@ -38,19 +37,12 @@ def write_prometheus_files(folder: Path) -> None:
             (folder / relative).write_text(text, encoding="utf-8")
 
 
-def edit_slo_rule(
-    folder: Path, name: str, sloth_id: str, change: Callable[[Rule], None]
-) -> None:
-    """Apply `change` to the http rule recorded or alerting as `name` for one SLO."""
-    path = folder / "prometheus" / "compozy" / "http.rules.yml"
+def edit_slo_rule(folder: Path, name: str, change: Callable[[Rule], None]) -> None:
+    """Apply `change` to the rule of requests-availability recorded or alerting as `name`."""
+    path = folder / "prometheus" / "compozy" / "slo-requests-availability.rules.yml"
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     rules = document["groups"][0]["rules"]
-    (rule,) = [
-        r
-        for r in rules
-        if name in (r.get("record"), r.get("alert"))
-        and (sloth_id in r["expr"] or r.get("labels", {}).get("sloth_id") in sloth_id)
-    ]
+    (rule,) = [r for r in rules if name in (r.get("record"), r.get("alert"))]
     change(rule)
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
 
@@ -58,19 +50,11 @@ def edit_slo_rule(
 def run_slo_tests(
     promtool: str, folder: Path, files: tuple[str, ...] = SLO_FILES
 ) -> subprocess.CompletedProcess[str]:
-    """Run the tests of the requests-availability SLO from the named test files."""
+    """Run the named test files of the requests-availability SLO."""
     tests = folder / "prometheus" / "tests" / "compozy"
-    paths = []
-    for name in files:
-        path = tests / f"http.{name}.test.yml"
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        document["tests"] = [
-            t
-            for t in document["tests"]
-            if t["name"].startswith("SLO requests-availability")
-        ]
-        path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-        paths.append(str(path))
+    paths = [
+        str(tests / f"slo-requests-availability.{name}.test.yml") for name in files
+    ]
     return subprocess.run(
         [promtool, "test", "rules", *paths], capture_output=True, text=True
     )
@@ -117,13 +101,13 @@ def swap_pairs(rule: Rule) -> None:
 @pytest.mark.parametrize(
     ("name", "change", "file"),
     [
-        ("slo:sli_error:ratio_rate1h", read_range("1h", "5m"), "slo-windows"),
-        ("HttpAvailabilityErrorBudgetFastBurn", raise_threshold, "slo-page"),
-        ("slo:sli_error:ratio_rate5m", drop_guard, "slo-windows"),
-        ("slo:sli_error:ratio_rate30m", drop_zero_fill, "slo-windows"),
-        ("slo:sli_error:ratio_rate30d", take_maximum, "slo-windows"),
-        ("HttpAvailabilityErrorBudgetFastBurn", swap_pairs, "slo-page"),
-        ("slo:sli_error:ratio_rate3d", read_range("3d", "1d"), "slo-windows"),
+        ("slo:sli_error:ratio_rate1h", read_range("1h", "5m"), "windows"),
+        ("HttpAvailabilityErrorBudgetFastBurn", raise_threshold, "page"),
+        ("slo:sli_error:ratio_rate5m", drop_guard, "windows"),
+        ("slo:sli_error:ratio_rate30m", drop_zero_fill, "windows"),
+        ("slo:sli_error:ratio_rate30d", take_maximum, "windows"),
+        ("HttpAvailabilityErrorBudgetFastBurn", swap_pairs, "page"),
+        ("slo:sli_error:ratio_rate3d", read_range("3d", "1d"), "windows"),
     ],
     ids=[
         "wrong window",
@@ -144,7 +128,7 @@ def test_broken_slo_rule_fails_its_tests(
     file: str,
 ) -> None:
     write_prometheus_files(tmp_path)
-    edit_slo_rule(tmp_path, name, AVAILABILITY, change)
+    edit_slo_rule(tmp_path, name, change)
 
     result = run_slo_tests(promtool, tmp_path, (file,))
 

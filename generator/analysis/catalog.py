@@ -83,6 +83,7 @@ CHECKS = {
             "tests/untested-rule", WARNING, "a recording rule without generated tests"
         ),
         Check("tests/untested-alert", WARNING, "an alert without generated tests"),
+        Check("tests/untested-slo", WARNING, "an SLO without generated tests"),
         Check("tests/coverage", WARNING, "rules and alerts not all covered by tests"),
         Check("lint/unknown-check", ERROR, "an acknowledgement of an unknown check"),
         Check(

@@ -37,7 +37,7 @@ def lint_alerts(spec: Spec, values: dict[str, Value]) -> list[Diagnostic]:
 def _annotations(spec: Spec) -> Iterator[tuple[str, Alert, str, str]]:
     for group in spec.groups:
         for index, alert in enumerate(group.alerts):
-            field = f"groups.{group.name}.alerts[{index}]"
+            field = group.item_field("alerts", index)
             yield field, alert, "summary", alert.summary
             yield field, alert, "description", alert.description
 

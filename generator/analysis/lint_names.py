@@ -238,7 +238,7 @@ def _recording_rules(spec: Spec) -> list[Diagnostic]:
                     finding(
                         "names/recording-rule",
                         rule.location or _NOWHERE,
-                        f"groups.{group.name}.recording_rules[{index}].record",
+                        f"{group.item_field('recording_rules', index)}.record",
                         f'"{rule.record}" does not read level:metric:operations',
                         "name it after the labels it keeps, the metric and the operations, "
                         "such as job:http_requests:rate5m",
@@ -261,7 +261,7 @@ def _alert_names(spec: Spec) -> list[Diagnostic]:
                     finding(
                         "names/alert-name",
                         alert.location or _NOWHERE,
-                        f"groups.{group.name}.alerts[{index}].alert",
+                        f"{group.item_field('alerts', index)}.alert",
                         f'alert name "{alert.name}" is not CamelCase',
                         f'write "{camel}"',
                     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from promspec.analysis.catalog import finding
 from promspec.errors import Diagnostic
-from promspec.model import Alert, Location, Spec
+from promspec.model import Alert, Group, Location, Spec
 from promspec.rule_tests import plan_group
+from promspec.slo_tests import SloPlan
 
 
 def lint_tests(spec: Spec) -> list[Diagnostic]:
@@ -14,7 +15,9 @@ def lint_tests(spec: Spec) -> list[Diagnostic]:
     for group in spec.groups:
         plan = plan_group(spec, group)
         for item, reason in plan.untested:
-            found.append(_untested(spec, group.name, item, reason))
+            if not item.slo:
+                found.append(_untested(spec, group.name, item, reason))
+        found += _untested_slos(group, plan.slos)
     share = coverage(spec)
     if found:
         found.append(
@@ -27,6 +30,24 @@ def lint_tests(spec: Spec) -> list[Diagnostic]:
                 "selector compared with a number",
             )
         )
+    return found
+
+
+def _untested_slos(group: Group, plans: dict[str, SloPlan]) -> list[Diagnostic]:
+    """Report each SLO whose rules and alerts get no generated tests, once."""
+    found = []
+    for index, slo in enumerate(group.slos):
+        reason = plans[slo.name].untested
+        if reason:
+            found.append(
+                finding(
+                    "tests/untested-slo",
+                    slo.location or Location("", 0, 0),
+                    f"groups.{group.name}.slos[{index}]",
+                    f"SLO {slo.name} has no generated tests: {reason}",
+                    "select on labels that the spec declares, with values they take",
+                )
+            )
     return found
 
 

@@ -110,12 +110,11 @@ def expressions(spec: Spec) -> Iterator[Expression]:
 
 
 def _rule_expressions(group: Group) -> Iterator[Expression]:
-    prefix = f"groups.{group.name}"
     for index, rule in enumerate(group.recording_rules):
         yield Expression(
             rule.expr,
             rule.expr,
-            f"{prefix}.recording_rules[{index}].{expr_key(rule.shape)}",
+            f"{group.item_field('recording_rules', index)}.{expr_key(rule.shape)}",
             rule.expr_location or _NOWHERE,
             rule.expr_source,
             "rule",
@@ -125,7 +124,7 @@ def _rule_expressions(group: Group) -> Iterator[Expression]:
         yield Expression(
             alert.expr,
             alert.expr,
-            f"{prefix}.alerts[{index}].{expr_key(alert.shape)}",
+            f"{group.item_field('alerts', index)}.{expr_key(alert.shape)}",
             alert.expr_location or _NOWHERE,
             alert.expr_source,
             "alert",
