@@ -30,8 +30,9 @@ def test_compozy_rules_pass_promtool(
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert len(files) == 6
-    assert result.stdout.count("SUCCESS") == 6
+    # One file per group with rules, and one per SLO.
+    assert len(files) == 9
+    assert result.stdout.count("SUCCESS") == 9
 
 
 def test_compozy_alerts_carry_severity_and_annotations(in_root: Path) -> None:

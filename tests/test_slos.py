@@ -8,6 +8,7 @@ ratio without its traffic guard, a period that takes the maximum.
 
 from __future__ import annotations
 
+import json
 import stat
 import subprocess
 from collections.abc import Callable
@@ -23,7 +24,12 @@ from promspec.cli import app
 from promspec.model import Matcher
 from promspec.pipeline import render_all
 from promspec.shapes import le_text
-from promspec.slo_tests import compensated_sum, errors_at, events_per_second
+from promspec.slo_tests import (
+    compensated_sum,
+    errors_at,
+    events_per_second,
+    windows_step,
+)
 from typer.testing import CliRunner
 
 Rule = dict[str, Any]
@@ -246,3 +252,63 @@ def test_changed_promtool_runs_the_tests_again(
     assert generate_shop(env, tmp_path / "b") == 0
 
     assert log.read_text().count("run") == 2 * first
+
+
+UNTESTABLE = """\
+version: 1
+namespace: shop
+runbook_base_url: https://runbooks.shop.example
+groups:
+  api:
+    metrics:
+      requests_total:
+        type: counter
+        labels:
+          - name: code
+            type: int
+            max_values: 20
+        description: Requests
+    slos:
+      - name: availability
+        description: Requests succeed
+        objective: 99.9
+        errors: 'shop_requests_total{code=~"5[0-9]{2}|9,9"}'
+        total: shop_requests_total
+        acknowledge:
+          - check: tests/untested-slo
+            reason: the test values of code are 200, 404 and 503
+"""
+
+
+def test_slo_findings_sit_under_the_slo(tmp_path: Path) -> None:
+    spec = tmp_path / "shop.yaml"
+    spec.write_text(UNTESTABLE.replace("5[0-9]{2}|9,9", "abc"), encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["lint", str(spec), "--format", "json"])
+    report = json.loads(result.stdout)
+
+    (acknowledged,) = report["acknowledged"]
+    assert acknowledged["check"] == "tests/untested-slo"
+    assert acknowledged["field"] == "groups.api.slos[0]"
+    assert 'no test value of code fits code=~"abc"' in acknowledged["message"]
+    assert [f["check"] for f in report["findings"]] == ["tests/coverage"]
+
+
+def test_regex_with_braces_and_commas(tmp_path: Path, promtool: str) -> None:
+    spec = tmp_path / "shop.yaml"
+    spec.write_text(UNTESTABLE, encoding="utf-8")
+
+    result = CliRunner().invoke(
+        app, ["generate", str(spec), "--out", str(tmp_path / "out")]
+    )
+
+    assert result.exit_code == 0, result.stderr
+    rules = (tmp_path / "out/prometheus/shop/slo-availability.rules.yml").read_text()
+    assert 'code=~"5[0-9]{2}|9,9"' in rules
+
+
+def test_windows_step_divides_no_period() -> None:
+    for days in (4, 7, 28, 30, 59, 90, 365):
+        step = windows_step(days * 1440)
+        assert days * 1440 % step != 0
+        assert days * 1440 // step <= 239
