@@ -52,6 +52,11 @@ def run_hyperfine(rounds: int = 5, runs: int = 10) -> list[dict[str, float]]:
     within each round, then the median of those, suffers less from a change
     of load on the machine than one long run would.
     """
+    if shutil.which("hyperfine") is None:
+        raise SystemExit(
+            "hyperfine not found: the command's benchmarks need it; "
+            "install it with `apt-get install hyperfine`"
+        )
     with tempfile.TemporaryDirectory(prefix="promspec-bench-") as folder:
         scratch = Path(folder)
         named = commands(scratch)

@@ -316,6 +316,7 @@ def _environment() -> jinja2.Environment:
     environment = shipped_environment()
     environment.filters["literal"] = python_string
     environment.globals["wrap"] = wrap_items
+    environment.globals["assign_call"] = assign_call
     environment.globals["string"] = string_assignment
     environment.globals["docstring"] = docstring
     return environment
@@ -647,6 +648,23 @@ def wrap_items(
         lines[-1] = lines[-1].removesuffix(",")
     lines.append(f"{prefix}{closing}{tail}")
     return "\n".join(lines)
+
+
+def assign_call(target: str, callee: str, argument: str, indent: int) -> str:
+    """Lay out `target = callee(argument)` as ruff format does.
+
+    A line that is too long is split inside the call's parentheses when its
+    first line then fits, and otherwise the call is wrapped in parentheses.
+    """
+    prefix = INDENT * indent
+    head = f"{prefix}{target} = {callee}("
+    if len(head) + len(argument) + 1 <= LINE_LENGTH:
+        return f"{head}{argument})"
+    if len(head) <= LINE_LENGTH:
+        return f"{head}\n{prefix}{INDENT}{argument}\n{prefix})"
+    return wrap_items(
+        f"{target} = ", [f"{callee}({argument})"], "", indent, False, True
+    )
 
 
 def docstring(text: str, indent: int, *paragraphs: str) -> str:

@@ -786,6 +786,22 @@ def test_compozy_module_passes_ruff(compozy_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_compozy_module_is_ruff_formatted(compozy_path: Path) -> None:
+    config = str(REPO / "pyproject.toml")
+    result = run_tool(
+        "ruff",
+        "format",
+        "--check",
+        "--no-cache",
+        "--config",
+        config,
+        str(compozy_path),
+        cwd=compozy_path.parent,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_compozy_module_passes_mypy_strict(compozy_path: Path) -> None:
     result = mypy_strict(compozy_path)
 

@@ -1811,8 +1811,8 @@ class CompozyMetrics:
         self.auth_token_age_seconds = AuthTokenAgeSeconds(registry)
         self.auth_rate_limit_hits_total = AuthRateLimitHitsTotal(registry)
         self.webhook_payload_size_bytes = WebhookPayloadSizeBytes(registry)
-        self.webhook_processing_duration_seconds = (
-            WebhookProcessingDurationSeconds(registry)
+        self.webhook_processing_duration_seconds = WebhookProcessingDurationSeconds(
+            registry
         )
         self.webhook_events_total = WebhookEventsTotal(registry)
         self.webhook_queue_depth = WebhookQueueDepth(registry)
