@@ -16,6 +16,7 @@ on the edge of a period window.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -41,8 +42,8 @@ from promspec.rule_inputs import (
     matches,
     parse_seconds,
 )
-from promspec.rule_tests import firing, series_values, silent
-from promspec.shapes import le_text
+from promspec.rule_tests import firing, silent
+from promspec.shapes import le_text, number
 from promspec.slo_rules import (
     ERROR_RATIO,
     alert_name,
@@ -98,28 +99,45 @@ class Role:
 
 
 class Traffic:
-    """Input series over phases, and what the SLO's rules read from them."""
+    """Input series over phases, and what the SLO's rules read from them.
+
+    A counter starts at 0 at minute 0 and rises by its phase's rate each
+    minute, so its value at a minute follows from the phases alone.
+    """
 
     def __init__(self, roles: list[Role], phases: list[Phase]) -> None:
         self.roles = {role.part: role for role in roles}
-        self.values = {role.series: _counter(role, phases) for role in roles}
-        self.last = sum(phase.minutes for phase in phases)
+        self.phases = [phase for phase in phases if phase.minutes > 0]
+        self.last = sum(phase.minutes for phase in self.phases)
+        self.absent: set[str] = set()  # parts whose counter has no series yet
+
+    def value(self, role: Role, minute: int) -> float:
+        """Return the counter's value at the minute."""
+        total, start = 0.0, 0
+        for phase in self.phases:
+            if minute <= start:
+                break
+            total += (
+                role.slope(phase) * 60 * (min(minute, start + phase.minutes) - start)
+            )
+            start += phase.minutes
+        return total
 
     def rate(self, part: str, minute: int, window: int) -> float:
         """Prometheus 2.x rate() of a counter that starts at 0 at minute 0.
 
         A window that starts on a sample, or before the counter's first sample
-        of 0, is not extrapolated; Prometheus multiplies the increase by the
+        of 0, is not extrapolated. Prometheus multiplies the increase by the
         factor 1 / seconds rather than dividing it, and so does this.
         """
-        values = self.values.get(self.roles[part].series)
-        if values is None:
+        if part in self.absent:
             return 0.0  # a counter with no series yet, read as 0 by the rules
-        increase = values[minute] - values[max(0, minute - window)]
+        role = self.roles[part]
+        increase = self.value(role, minute) - self.value(role, max(0, minute - window))
         return increase * (1.0 / (window * 60))
 
     def error_ratio(self, minute: int, window: int) -> float | None:
-        """The error ratio over the window, or None where there was no traffic."""
+        """Return the error ratio over the window, or None where there was no traffic."""
         if minute < 1:
             return None  # a range needs two samples
         rates = {part: self.rate(part, minute, window) for part in self.roles}
@@ -131,18 +149,22 @@ class Traffic:
         return rates["failed"] / total if total > 0 else None
 
     def input_series(self) -> list[dict[str, str]]:
+        present = [role for part, role in self.roles.items() if part not in self.absent]
         return [
-            {"series": key.text(), "values": series_values(values)}
-            for key, values in sorted(self.values.items(), key=lambda i: i[0].text())
+            {"series": role.series.text(), "values": self.notation(role)}
+            for role in sorted(present, key=lambda role: role.series.text())
         ]
 
-
-def _counter(role: Role, phases: list[Phase]) -> list[float]:
-    values = [0.0]
-    for phase in phases:
-        step = role.slope(phase) * 60
-        values += [values[-1] + step * (i + 1) for i in range(phase.minutes)]
-    return values
+    def notation(self, role: Role) -> str:
+        """Write the counter in promtool's notation, one `start+step x count` a phase."""
+        parts, value = [], 0.0
+        for index, phase in enumerate(self.phases):
+            step = float(role.slope(phase) * 60)
+            first = value if index == 0 else value + step
+            count = phase.minutes if index == 0 else phase.minutes - 1
+            parts.append(f"{number(first)}+{number(step)}x{count}")
+            value += step * phase.minutes
+        return " ".join(parts)
 
 
 def plan_slos(group: Group, metrics: tuple[Metric, ...]) -> dict[str, SloPlan]:
@@ -344,7 +366,7 @@ def no_traffic_case(
 def no_failures_case(slo: SLO, roles: list[Role], step: int) -> dict[str, Any]:
     """An error counter that has no series yet counts as 0, not as no result."""
     traffic = Traffic(roles, [Phase(step, EVENTS, 0)])
-    traffic.values.pop(traffic.roles["failed"].series)
+    traffic.absent.add("failed")
     return _case(
         f"SLO {slo.name}: error ratios of 0 before the first failure",
         traffic,
@@ -451,19 +473,30 @@ def _holding(
     slo: SLO, traffic: Traffic, burn: Burn, minute: int
 ) -> dict[BurnRateAlert, float]:
     """Return the pairs of the alert that hold at the minute, with the long-window ratio."""
-    conditions = PAGE_CONDITIONS if burn.speed == "FastBurn" else TICKET_CONDITIONS
     found: dict[BurnRateAlert, float] = {}
-    for condition in conditions:
-        threshold = float(burn_threshold(slo, condition))
-        long_ratio, short_ratio = (
-            traffic.error_ratio(minute, parse_seconds(window) // 60)
-            for window in (condition.long_window, condition.short_window)
-        )
+    for condition, threshold, long, short in _pairs(slo, burn.speed):
+        long_ratio = traffic.error_ratio(minute, long)
+        short_ratio = traffic.error_ratio(minute, short)
         if long_ratio is None or short_ratio is None:
             continue
         if long_ratio > threshold and short_ratio > threshold:
             found[condition] = long_ratio
     return found
+
+
+@functools.cache
+def _pairs(slo: SLO, speed: str) -> tuple[tuple[BurnRateAlert, float, int, int], ...]:
+    """Return each pair of the alert with its threshold and windows in minutes."""
+    conditions = PAGE_CONDITIONS if speed == "FastBurn" else TICKET_CONDITIONS
+    return tuple(
+        (
+            condition,
+            float(burn_threshold(slo, condition)),
+            parse_seconds(condition.long_window) // 60,
+            parse_seconds(condition.short_window) // 60,
+        )
+        for condition in conditions
+    )
 
 
 def period_case(slo: SLO, roles: list[Role], step: int) -> dict[str, Any]:
