@@ -178,8 +178,8 @@ def plan_slo(group: Group, slo: SLO, index: dict[str, Metric]) -> SloPlan:
     try:
         roles = slo_roles(slo, index)
         return SloPlan(
-            page_tests(group, slo, roles),
-            ticket_tests(group, slo, roles),
+            burn_tests(group, slo, roles, "FastBurn"),
+            burn_tests(group, slo, roles, "SlowBurn"),
             window_tests(group, slo, roles, step),
             step,
         )
@@ -242,32 +242,12 @@ def errors_at(slo: SLO, events: int, factor: Fraction) -> int:
     return int(min(Fraction(1), factor * slo.error_budget) * events)
 
 
-def page_tests(group: Group, slo: SLO, roles: list[Role]) -> list[dict[str, Any]]:
-    """Both pairs of the fast-burn alert, each firing while the other does not."""
-    fast, slow = PAGE_CONDITIONS
-    diluted = Burn(
-        "FastBurn", fast, Fraction(16), 60, lead_volume=4, lead_errors=Fraction(0)
-    )
-    return [
-        burn_case(group, slo, roles, diluted, PAGE_STEP),
-        burn_case(
-            group, slo, roles, Burn("FastBurn", slow, Fraction(8), 360), PAGE_STEP
-        ),
-    ]
-
-
-def ticket_tests(group: Group, slo: SLO, roles: list[Role]) -> list[dict[str, Any]]:
-    """Both pairs of the slow-burn alert, each firing while the other does not."""
-    fast, slow = TICKET_CONDITIONS
-    diluted = Burn(
-        "SlowBurn", fast, Fraction(4), 2880, lead_volume=4, lead_errors=Fraction(0)
-    )
-    return [
-        burn_case(group, slo, roles, diluted, TICKET_STEP),
-        burn_case(
-            group, slo, roles, Burn("SlowBurn", slow, Fraction(2), 4320), TICKET_STEP
-        ),
-    ]
+def burn_tests(
+    group: Group, slo: SLO, roles: list[Role], speed: str
+) -> list[dict[str, Any]]:
+    """Both pairs of an alert, each firing while the other does not."""
+    step, burns = BURN_CASES[speed]
+    return [burn_case(group, slo, roles, burn, step) for burn in burns]
 
 
 def window_tests(
@@ -394,6 +374,27 @@ class Burn:
     lead_minutes: int
     lead_volume: int = 1  # the lead's traffic, in multiples of the burn's
     lead_errors: Fraction = NORMAL  # the lead's error ratio, in budgets
+
+
+# The burn cases of each alert, with the evaluation step of its file. The
+# first case of each dilutes the long windows with a lead of four times the
+# traffic and no errors, so that the pair with the shorter windows fires alone.
+BURN_CASES = {
+    "FastBurn": (
+        PAGE_STEP,
+        (
+            Burn("FastBurn", PAGE_CONDITIONS[0], Fraction(16), 60, 4, Fraction(0)),
+            Burn("FastBurn", PAGE_CONDITIONS[1], Fraction(8), 360),
+        ),
+    ),
+    "SlowBurn": (
+        TICKET_STEP,
+        (
+            Burn("SlowBurn", TICKET_CONDITIONS[0], Fraction(4), 2880, 4, Fraction(0)),
+            Burn("SlowBurn", TICKET_CONDITIONS[1], Fraction(2), 4320),
+        ),
+    ),
+}
 
 
 def burn_case(
