@@ -439,18 +439,23 @@ def burn_case(
 def _first(
     slo: SLO, roles: list[Role], phases: list[Phase], burn: Burn, step: int
 ) -> int:
-    """Return the first evaluation in the burn at which the alert fires, by its pair."""
+    """Return the first evaluation in the burn at which the alert fires, by its pair.
+
+    The scan starts at the last evaluation of the lead, where the alert must be
+    silent, and stops at the first evaluation where it fires.
+    """
     traffic = Traffic(roles, phases)
     start = phases[0].minutes
-    times = range(start // step * step, traffic.last + 1, step)
-    holding = {t: _holding(slo, traffic, burn, t) for t in times}
-    fires = next((t for t in times if t > start and holding[t]), None)
-    if holding[times[0]] or fires is None or list(holding[fires]) != [burn.pair]:
-        raise NotTestable(
-            f"its {burn.speed} alert does not fire by its {burn.pair.long_window} "
-            f"and {burn.pair.short_window} windows alone over the generated inputs"
-        )
-    return fires
+    for minute in range(start // step * step, traffic.last + 1, step):
+        holding = _holding(slo, traffic, burn, minute)
+        if holding:
+            if minute > start and list(holding) == [burn.pair]:
+                return minute
+            break
+    raise NotTestable(
+        f"its {burn.speed} alert does not fire by its {burn.pair.long_window} "
+        f"and {burn.pair.short_window} windows alone over the generated inputs"
+    )
 
 
 def _resolved(
