@@ -259,13 +259,13 @@ def read_group(
 def with_slo_rules(reader: Reader, group: Group, base_url: str) -> Group:
     """Add the recording rules and alerts that the group's SLOs stand for."""
     rules, alerts = list(group.recording_rules), list(group.alerts)
-    for index, slo in enumerate(group.slos):
+    for slo in group.slos:
         rules += slo_recording_rules(slo)
         alerts += slo_alerts(slo, base_url)
         if not base_url and slo.location is not None:
             reader.report(
                 slo.location,
-                f"groups.{group.name}.slos[{index}]",
+                slo.field_path,
                 "the SLO's alerts have no runbook_url",
                 "add `runbook_base_url:` at the top of the spec",
             )

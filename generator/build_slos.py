@@ -34,7 +34,14 @@ from promspec.rule_inputs import parse_seconds
 SLO_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_NAME = 63  # the SLO name is part of file names and of the sloth_id label
 MAX_PERIOD = parse_seconds("365d")
-RESERVED_LABELS = ("severity", "sloth_id", "sloth_service", "sloth_slo", "sloth_window")
+RESERVED_LABELS = (
+    "alertname",
+    "severity",
+    "sloth_id",
+    "sloth_service",
+    "sloth_slo",
+    "sloth_window",
+)
 MAX_ALERT_WINDOW = parse_seconds("3d")
 
 
@@ -85,12 +92,14 @@ def read_slo(reader: Reader, node: YamlMap, namespace: str, field: str) -> SLO |
         impact=text["impact"],
         mitigation=text["mitigation"],
         location=node.location,
+        field_path=field,
         field_locations=_field_locations(node),
     )
 
 
 def _field_locations(node: YamlMap) -> tuple[tuple[str, Location], ...]:
-    found = [(key, where(node, key)) for key in ("errors", "total") if key in node]
+    keys = ("errors", "total", "alert")
+    found = [(key, where(node, key)) for key in keys if key in node]
     latency = node.get("latency")
     if isinstance(latency, YamlMap):
         found += [
@@ -133,10 +142,11 @@ def _check_labels(
     """Report labels that the alerts set themselves: severity and the sloth_ ones."""
     for name, _ in labels:
         if name in RESERVED_LABELS:
-            fix = (
-                "set page_severity and ticket_severity instead"
-                if name == "severity"
-                else "remove it: promspec sets it from the namespace and the SLO name"
+            fix = {
+                "severity": "set page_severity and ticket_severity instead",
+                "alertname": "remove it: Prometheus sets it to the alert's name",
+            }.get(
+                name, "remove it: promspec sets it from the namespace and the SLO name"
             )
             reader.report(
                 where(node, "labels"),
@@ -163,7 +173,14 @@ def _read_objective(reader: Reader, node: YamlMap, field: str) -> Fraction | Non
         return None
     fast = PAGE_CONDITIONS[0].factor
     share = Fraction(str(value)) / 100 if math.isfinite(value) else Fraction(-1)
-    if not 0 < share < 1:
+    if 0 < value < 1:
+        problem = (
+            f"objective {value} is a percentage, so it asks for under 1% good events"
+        )
+        fix = (
+            f"write the percentage, such as {decimal_text(Fraction(str(value)) * 100)}"
+        )
+    elif not 0 < share < 1:
         problem = f"objective {value} is outside (0, 100)"
         fix = "write a percentage below 100, such as 99.9"
     elif fast * (1 - share) >= 1:
@@ -202,7 +219,15 @@ def _read_indicator(
     if present == ["errors", "total"]:
         errors = _selector(reader, node, "errors", field)
         total = _selector(reader, node, "total", field)
-        if errors is not None and errors == total:
+        if errors is not None and total is not None and _contradict(errors, total):
+            reader.report(
+                where(node, "errors"),
+                join(field, "errors"),
+                "errors fix a label to another value than total does, so no failed "
+                "event is counted in total",
+                "select the failed events among those of total",
+            )
+        elif errors is not None and errors == total:
             reader.report(
                 where(node, "errors"),
                 join(field, "errors"),
@@ -221,6 +246,16 @@ def _read_indicator(
         "`latency: {metric: HISTOGRAM, below: BUCKET_BOUND}`",
     )
     return None, None, None, 0.0
+
+
+def _contradict(errors: Selector, total: Selector) -> bool:
+    """Tell whether the two selectors of one metric fix a label to different values."""
+    if errors.metric != total.metric:
+        return False
+    fixed = total.equalities
+    return any(
+        fixed.get(name, value) != value for name, value in errors.equalities.items()
+    )
 
 
 def _selector(reader: Reader, node: YamlMap, key: str, field: str) -> Selector | None:
@@ -251,8 +286,8 @@ def check_slos(reader: Reader, groups: list[Group]) -> None:
     samples = {name: metric for metric in metrics for name in metric.sample_names}
     families = {metric.family: metric for metric in metrics}
     for group in groups:
-        for index, slo in enumerate(group.slos):
-            field = f"groups.{group.name}.slos[{index}]"
+        for slo in group.slos:
+            field = slo.field_path
             if slo.latency is not None:
                 _check_latency(reader, slo, field, families)
             for key in ("errors", "total"):
@@ -265,8 +300,8 @@ def _check_unique_names(reader: Reader, groups: list[Group]) -> None:
     """Report an SLO whose name another SLO of the spec has: they would share sloth_id."""
     first: dict[str, str] = {}
     for group in groups:
-        for index, slo in enumerate(group.slos):
-            field = f"groups.{group.name}.slos[{index}]"
+        for slo in group.slos:
+            field = slo.field_path
             if slo.name in first:
                 reader.report(
                     slo.location or Location(reader.path, 0, 0),
@@ -276,6 +311,25 @@ def _check_unique_names(reader: Reader, groups: list[Group]) -> None:
                     "record the same series",
                 )
             first.setdefault(slo.name, field)
+    _check_stem_case(reader, groups)
+
+
+def _check_stem_case(reader: Reader, groups: list[Group]) -> None:
+    """Report alert stems that differ only in case: their runbook files would clash."""
+    first: dict[str, tuple[str, str]] = {}
+    for group in groups:
+        for slo in group.slos:
+            field = slo.field_path
+            seen = first.setdefault(slo.alert.lower(), (slo.alert, field))
+            if seen[0] != slo.alert:
+                reader.report(
+                    slo.where("alert") or slo.location or Location(reader.path, 0, 0),
+                    join(field, "alert"),
+                    f'alert name stem "{slo.alert}" differs from "{seen[0]}" of '
+                    f"{seen[1]} only in case, so their runbook pages would be one file "
+                    "on macOS and Windows",
+                    "set `alert:` on one of them to another stem",
+                )
 
 
 def _check_events(

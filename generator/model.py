@@ -310,6 +310,7 @@ class SLO:
     impact: str = ""
     mitigation: str = ""
     location: Location | None = field(default=None, compare=False)
+    field_path: str = field(default="", compare=False)  # such as groups.http.slos[0]
     # Where errors, total, latency.metric and latency.below are written.
     field_locations: tuple[tuple[str, Location], ...] = field(default=(), compare=False)
 
@@ -364,10 +365,10 @@ class Group:
         item = items[index]
         if not item.slo:
             return f"groups.{self.name}.{key}[{index}]"
-        slo = [slo.name for slo in self.slos].index(item.slo)
+        slo = next(slo for slo in self.slos if slo.name == item.slo)
         siblings = [other for other in items if other.slo == item.slo]
         number = next(n for n, other in enumerate(siblings) if other is item)
-        return f"groups.{self.name}.slos[{slo}].{key}[{number}]"
+        return f"{slo.field_path}.{key}[{number}]"
 
 
 @dataclass(frozen=True)

@@ -428,21 +428,31 @@ def silent(alert: Alert, minute: int) -> dict[str, Any]:
 def firing(
     alert: Alert, minute: int, labels: dict[str, str], value: float
 ) -> dict[str, Any]:
-    alert_labels = {**labels, **dict(alert.labels), "severity": alert.severity}
+    """Expect the alert firing at the minute, its labels and annotations expanded.
+
+    Prometheus expands templates in an alert's labels and annotations alike,
+    from the labels and the value of the series that fires.
+    """
+    extra = {**dict(alert.labels), "severity": alert.severity}
     annotations = {
         "description": alert.description,
         "runbook_url": alert.runbook_url,
         "summary": alert.summary,
     }
     try:
+        extra = {
+            key: go_template.expand(text, labels, value) for key, text in extra.items()
+        }
         expanded = {
             key: go_template.expand(text, labels, value)
             for key, text in annotations.items()
         }
     except go_template.UnsupportedTemplate as action:
         raise NotTestable(
-            f"its annotations use {{{{ {action} }}}}, which promspec cannot expand"
+            f"its labels or annotations use {{{{ {action} }}}}, which promspec "
+            "cannot expand"
         ) from None
+    alert_labels = {**labels, **extra}
     return {
         "eval_time": f"{minute}m",
         "alertname": alert.name,

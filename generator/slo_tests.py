@@ -222,7 +222,13 @@ def slo_roles(slo: SLO, metrics: dict[str, Metric]) -> list[Role]:
     failed = _series(errors.metric, driver.labels_for(both, ()))
     # The good series fails the matchers that errors adds to those of total.
     added = tuple(m for m in errors.matchers if m not in total.matchers)
-    good = _series(total.metric, driver.labels_for(total, added))
+    try:
+        good = _series(total.metric, driver.labels_for(total, added))
+    except NotTestable:
+        raise NotTestable(
+            "no test series is counted in total but not in errors: errors may "
+            "select every event that total selects"
+        ) from None
     if not matches(failed, both) or matches(good, errors) or not matches(good, total):
         raise NotTestable("no test series fits errors and total as the SLO needs")
     return [Role(failed, "failed"), Role(good, "good")]

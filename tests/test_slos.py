@@ -312,3 +312,22 @@ def test_windows_step_divides_no_period() -> None:
         step = windows_step(days * 1440)
         assert days * 1440 % step != 0
         assert days * 1440 // step <= 239
+
+
+def test_templated_slo_label_is_expanded_in_tests(
+    tmp_path: Path, promtool: str
+) -> None:
+    spec = tmp_path / "shop.yaml"
+    templated = "        labels: { team: '{{ $labels.sloth_slo }}-team' }\n"
+    text = UNTESTABLE.split("        acknowledge:")[0] + templated
+    spec.write_text(text, encoding="utf-8")
+
+    result = CliRunner().invoke(
+        app, ["generate", str(spec), "--out", str(tmp_path / "out")]
+    )
+
+    assert result.exit_code == 0, result.stderr
+    tests = (
+        tmp_path / "out/prometheus/tests/shop/slo-availability.page.test.yml"
+    ).read_text()
+    assert "team: availability-team" in tests

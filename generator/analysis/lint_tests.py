@@ -36,14 +36,14 @@ def lint_tests(spec: Spec) -> list[Diagnostic]:
 def _untested_slos(group: Group, plans: dict[str, SloPlan]) -> list[Diagnostic]:
     """Report each SLO whose rules and alerts get no generated tests, once."""
     found = []
-    for index, slo in enumerate(group.slos):
+    for slo in group.slos:
         reason = plans[slo.name].untested
         if reason:
             found.append(
                 finding(
                     "tests/untested-slo",
                     slo.location or Location("", 0, 0),
-                    f"groups.{group.name}.slos[{index}]",
+                    slo.field_path,
                     f"SLO {slo.name} has no generated tests: {reason}",
                     "select on labels that the spec declares, with values they take",
                 )
