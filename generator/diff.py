@@ -6,6 +6,10 @@ or given another type or unit, a label removed, an enum value removed, and a
 histogram bucket bound removed. Added metrics, labels, values and bounds are listed but
 do not break. Each change names the alerts, recording rules and panels of the
 old spec that read the metric.
+
+SLOs are compared by name. Removing one, or renaming its alerts, breaks
+the silences, routes and dashboards that name its alerts or its sloth_id. A
+new objective, period or indicator is listed as a change.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import json
 from typing import NamedTuple
 
 from promspec.errors import count
-from promspec.model import Label, Metric, Spec
+from promspec.model import SLO, Label, Metric, Spec
 from promspec.usage import Users, metric_users
 
 
@@ -44,7 +48,54 @@ def diff_specs(old: Spec, new: Spec) -> list[Change]:
         changes += metric_changes(old_metrics[name], new_metrics[name])
     users = metric_users(old)
     with_users = [c._replace(users=users.get(c.metric, Users())) for c in changes]
+    with_users += slo_changes(old, new)
     return sorted(with_users, key=lambda c: (not c.breaking, c.metric, c.kind))
+
+
+def slo_changes(old: Spec, new: Spec) -> list[Change]:
+    """Return the SLOs removed, added or changed from old to new."""
+    before = {slo.name: slo for group in old.groups for slo in group.slos}
+    after = {slo.name: slo for group in new.groups for slo in group.slos}
+    changes = [_slo_removed(before[name]) for name in sorted(set(before) - set(after))]
+    changes += [
+        Change(f"SLO {name}", "added", f"added ({_objective(after[name])})", False)
+        for name in sorted(set(after) - set(before))
+    ]
+    for name in sorted(set(before) & set(after)):
+        changes += _slo_edits(before[name], after[name])
+    return changes
+
+
+def _objective(slo: SLO) -> str:
+    return f"{slo.objective_percent}% over {slo.period}"
+
+
+def _alerts(slo: SLO) -> tuple[str, ...]:
+    from promspec.slo_rules import alert_name
+
+    return (alert_name(slo, "FastBurn"), alert_name(slo, "SlowBurn"))
+
+
+def _slo_removed(slo: SLO) -> Change:
+    detail = f'removed, and with it the series of sloth_id="{slo.id}"'
+    return Change(f"SLO {slo.name}", "removed", detail, True, Users(_alerts(slo)))
+
+
+def _slo_edits(before: SLO, after: SLO) -> list[Change]:
+    name = f"SLO {before.name}"
+    changes = []
+    if _alerts(before) != _alerts(after):
+        detail = f"alerts renamed to {' and '.join(_alerts(after))}"
+        changes.append(
+            Change(name, "alerts renamed", detail, True, Users(_alerts(before)))
+        )
+    if _objective(before) != _objective(after):
+        detail = f"objective {_objective(before)} -> {_objective(after)}"
+        changes.append(Change(name, "objective", detail, False))
+    indicator = ("errors", "total", "latency", "below")
+    if any(getattr(before, key) != getattr(after, key) for key in indicator):
+        changes.append(Change(name, "indicator", "indicator changed", False))
+    return changes
 
 
 def _renames(removed: list[Metric], added: list[Metric]) -> list[tuple[Metric, Metric]]:

@@ -163,3 +163,45 @@ def test_bad_format_is_rejected(in_root: Path) -> None:
 
     assert code == ExitCode.INVALID_SPEC
     assert stderr == "error: invalid --format 'yaml': use text or json\n"
+
+
+PAYMENTS = Path("tests/specs/good/payments.yaml")
+
+
+def edited_payments(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
+    text = PAYMENTS.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    target = tmp_path / "payments.yaml"
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def test_slo_rename_breaks_its_alerts(in_root: Path, tmp_path: Path) -> None:
+    new = edited_payments(tmp_path, ("- name: charges-fast", "- name: charges-quick"))
+
+    found = diff_specs(load_spec(str(PAYMENTS)), load_spec(str(new)))
+
+    removed = [c for c in found if c.metric == "SLO charges-fast"]
+    assert [(c.kind, c.breaking) for c in removed] == [("removed", True)]
+    assert removed[0].users.alerts == (
+        "ChargesFastErrorBudgetFastBurn",
+        "ChargesFastErrorBudgetSlowBurn",
+    )
+    assert ("SLO charges-quick", "added (99.5% over 30d)", False) in changes(
+        PAYMENTS, new
+    )
+
+
+def test_slo_objective_and_indicator_changes(in_root: Path, tmp_path: Path) -> None:
+    new = edited_payments(
+        tmp_path,
+        ("objective: 99.95", "objective: 99.9"),
+        ("below: 1 }", "below: 2.5 }"),
+    )
+
+    assert changes(PAYMENTS, new) == [
+        ("SLO charges-fast", "indicator changed", False),
+        ("SLO charges-succeed", "objective 99.95% over 4w -> 99.9% over 4w", False),
+    ]
