@@ -21,7 +21,7 @@ from promspec.errors import (
     count,
     errors_only,
 )
-from promspec.model import Spec
+from promspec.model import Location, Spec
 from promspec.writer import MARKER, MARKER_TEXT
 
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -159,6 +159,7 @@ def build_output(
     """
     with paused_gc():
         specs = load_specs(paths)
+        check_dashboard_uids(specs)
         warnings = lint(specs)
         if alert_for is not None:
             from promspec.alert_for import cap_alert_for
@@ -175,6 +176,32 @@ def build_output(
         check_python(output, templates_dir)
     check_rules(output, promtool, require_promtool)
     return output
+
+
+def check_dashboard_uids(specs: list[Spec]) -> None:
+    """Raise SpecError when dashboards of two specs share a uid: Grafana loads one."""
+    owners: dict[str, str] = {}
+    found = []
+    for spec in specs:
+        dashboards = [
+            (f"groups.{g.name}.dashboard.uid", g.dashboard) for g in spec.groups
+        ]
+        dashboards.append(("the SLO dashboard's uid", spec.slo_dashboard))
+        for path, dashboard in dashboards:
+            if dashboard is None:
+                continue
+            owner = owners.setdefault(dashboard.uid, spec.path)
+            if owner != spec.path:
+                found.append(
+                    Diagnostic(
+                        dashboard.location or Location(spec.path, 1, 1),
+                        path,
+                        f'dashboard uid "{dashboard.uid}" is also a uid of {owner}',
+                        "give the dashboard its own `uid:`, or the spec another namespace",
+                    )
+                )
+    if found:
+        raise SpecError(found)
 
 
 def rule_test_coverage(specs: list[Spec]) -> str:

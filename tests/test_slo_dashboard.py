@@ -12,6 +12,7 @@ from promspec.analysis.run import lint_spec
 from promspec.analysis.source import expressions
 from promspec.build import load_spec_text
 from promspec.build_slo_dashboard import row_title
+from promspec.cli import app
 from promspec.errors import SpecError
 from promspec.model import SLO, Spec
 from promspec.pipeline import load_specs
@@ -19,6 +20,7 @@ from promspec.promql import parse_panel_query
 from promspec.render_dashboards import render_dashboards
 from promspec.render_provisioning import render_provisioning
 from promspec.usage import selected_names
+from typer.testing import CliRunner
 
 SLO_PATH = "grafana/dashboards/compozy/slos.json"
 
@@ -271,3 +273,27 @@ def test_group_dashboard_with_slo_uid_rejected() -> None:
         'dashboard uid "shop-eu-slos" is also the uid of the SLO dashboard'
     )
     assert diagnostic.fix == 'set a different `uid:`, such as "shop-eu-orders"'
+
+
+def test_uid_shared_across_specs_is_an_error(in_root: Path, tmp_path: Path) -> None:
+    shop = Path("tests/specs/good/shop.yaml").read_text(encoding="utf-8")
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        shop.replace("namespace: shop", "namespace: other").replace(
+            "    dashboard:\n", "    dashboard:\n      uid: payments-slos\n", 1
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+
+    result = CliRunner().invoke(
+        app,
+        ["generate", str(other), "tests/specs/good/payments.yaml", "--out", str(out)],
+    )
+
+    assert result.exit_code == 2
+    assert (
+        "tests/specs/good/payments.yaml:28:9: error: the SLO dashboard's uid: "
+        f'dashboard uid "payments-slos" is also a uid of {other}'
+    ) in result.stderr
+    assert not out.exists()
