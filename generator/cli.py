@@ -139,6 +139,9 @@ class Console:
         self.format = output_format
         self.messages: list[dict[str, str]] = []
         self.diagnostics: list[dict[str, object]] = []
+        # False where the command prints its own report, as lint does: the
+        # JSON document then carries only errors that stopped the command.
+        self.report_empty = True
 
     def info(self, text: str) -> None:
         if self.format == OutputFormat.JSON:
@@ -172,7 +175,9 @@ class Console:
 
     def finish(self, code: int) -> None:
         """Print the JSON document, in json format; the other formats print as they go."""
-        if self.format == OutputFormat.JSON:
+        if self.format == OutputFormat.JSON and (
+            self.report_empty or self.diagnostics or self.messages
+        ):
             import json
 
             document = {
@@ -456,7 +461,8 @@ def lint(
     cardinality: CardinalityOption = False,
 ) -> None:
     """Check names, cardinality, PromQL, alerts and dashboards of the specs."""
-    console = Console(quiet=False, verbose=False)
+    console = Console(quiet=False, verbose=False, output_format=output_format)
+    console.report_empty = False
 
     def job() -> ExitCode:
         from promspec.analysis.lint_cardinality import cardinality_table
@@ -466,8 +472,10 @@ def lint(
         from promspec.pipeline import discover_specs, load_specs
 
         if cardinality and output_format is not OutputFormat.TEXT:
-            console.error(
-                "error: --cardinality prints a text table; leave out --format"
+            # A usage error: plain text on stderr, whatever the format.
+            print(
+                "error: --cardinality prints a text table; leave out --format",
+                file=sys.stderr,
             )
             return ExitCode.INVALID_SPEC
         loaded = load_specs(discover_specs(specs or [], Path("specs")))

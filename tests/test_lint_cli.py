@@ -266,3 +266,20 @@ def test_several_failing_findings_counted(tmp_path: Path) -> None:
 
     assert code == ExitCode.FAILED
     assert stdout.splitlines()[-1] == "lint failed: 4 findings in 1 spec fail the run"
+
+
+def test_invalid_spec_in_github_and_json_formats(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(SPEC.replace("type: counter", "type: countr"), encoding="utf-8")
+    runner = CliRunner()
+
+    github = runner.invoke(app, ["lint", str(spec), "--format", "github"])
+    document = json.loads(
+        runner.invoke(app, ["lint", str(spec), "--format", "json"]).stdout
+    )
+
+    assert github.exit_code == ExitCode.INVALID_SPEC
+    assert github.stdout.startswith(f"::error file={spec},line=9,col=15::")
+    (diagnostic,) = document["diagnostics"]
+    assert diagnostic["field"] == "groups.orders.metrics.orders.type"
+    assert document["exit_code"] == ExitCode.INVALID_SPEC
