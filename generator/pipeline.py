@@ -159,13 +159,14 @@ def build_output(
     """
     with paused_gc():
         specs = load_specs(paths)
-        check_dashboard_uids(specs)
         warnings = lint(specs)
         if alert_for is not None:
             from promspec.alert_for import cap_alert_for
 
             specs = [cap_alert_for(spec, alert_for) for spec in specs]
         output = Output(specs, render_all(specs, templates_dir), warnings)
+        # After render_all, which reports two specs that write the same files.
+        check_dashboard_uids(specs)
         output.notes.append(
             f"lint passed with {count(len(warnings), 'warning')}"
             if warnings
