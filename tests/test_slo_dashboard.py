@@ -275,15 +275,29 @@ def test_group_dashboard_with_slo_uid_rejected() -> None:
     assert diagnostic.fix == 'set a different `uid:`, such as "shop-eu-orders"'
 
 
+OTHER = """\
+version: 1
+namespace: other
+runbook_base_url: https://runbooks.other.example
+groups:
+  queue:
+    metrics:
+      queue_depth:
+        type: gauge
+        description: Jobs waiting
+    dashboard:
+      title: Queue
+      uid: payments-slos
+      panels:
+        - title: Depth
+          query: sum(other_queue_depth)
+          unit: short
+"""
+
+
 def test_uid_shared_across_specs_is_an_error(in_root: Path, tmp_path: Path) -> None:
-    shop = Path("tests/specs/good/shop.yaml").read_text(encoding="utf-8")
     other = tmp_path / "other.yaml"
-    other.write_text(
-        shop.replace("namespace: shop", "namespace: other").replace(
-            "    dashboard:\n", "    dashboard:\n      uid: payments-slos\n", 1
-        ),
-        encoding="utf-8",
-    )
+    other.write_text(OTHER, encoding="utf-8")
     out = tmp_path / "out"
 
     result = CliRunner().invoke(
@@ -291,7 +305,7 @@ def test_uid_shared_across_specs_is_an_error(in_root: Path, tmp_path: Path) -> N
         ["generate", str(other), "tests/specs/good/payments.yaml", "--out", str(out)],
     )
 
-    assert result.exit_code == 2
+    assert result.exit_code == 2, result.stderr
     assert (
         "tests/specs/good/payments.yaml:28:9: error: the SLO dashboard's uid: "
         f'dashboard uid "payments-slos" is also a uid of {other}'
