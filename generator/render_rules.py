@@ -52,7 +52,7 @@ def rule_groups(spec: Spec) -> list[tuple[str, dict[str, Any]]]:
 
 
 def rule_group_name(spec: Spec, group: Group, alert: Alert) -> str:
-    """Return the name of the rule group that holds the alert."""
+    """Return the name of the rule group that contains the alert."""
     if alert.slo:
         return f"{spec.namespace}-slo-{alert.slo}"
     return f"{spec.namespace}-{group.name}"

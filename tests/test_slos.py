@@ -1,9 +1,9 @@
 """Service level objectives: the rules and alerts that an SLO stands for, and their tests.
 
-The generated SLO tests must pass on the rendered rules and fail, naming the
-rule or alert, when a rule is broken by hand as a careless maintainer would
-break it: a window that reads the wrong range, a threshold off by ten, a
-ratio without its traffic guard, a period that takes the maximum.
+The generated SLO tests must pass on the rendered rules. They must also fail,
+naming the rule or alert, when a careless maintainer breaks a rule by hand.
+The faults are a window that reads the wrong range, a threshold off by ten,
+a ratio without its traffic guard, and a period that takes the maximum.
 """
 
 from __future__ import annotations
