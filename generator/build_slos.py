@@ -13,7 +13,7 @@ import re
 from fractions import Fraction
 
 from promspec import schema
-from promspec.build_rules import read_label_map
+from promspec.build_rules import ALERT_NAME, read_label_map
 from promspec.build_shapes import read_selector
 from promspec.loader import YamlList, YamlMap
 from promspec.model import (
@@ -157,7 +157,7 @@ def _check_labels(
 
 
 def _check_alert_stem(reader: Reader, node: YamlMap, alert: str, field: str) -> None:
-    if alert and not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", alert):
+    if alert and not ALERT_NAME.match(alert):
         reader.report(
             where(node, "alert"),
             join(field, "alert"),

@@ -34,38 +34,33 @@ def parse_panel_query(expr: str) -> promql_parser.Expr:
 
 def metric_names(expr: promql_parser.Expr) -> list[str]:
     """Return the metric name of every vector selector, in order of appearance."""
-    found: list[str] = []
-
-    def visit(node: promql_parser.Expr) -> bool:
-        if isinstance(node, promql_parser.VectorSelector):
-            name = node.name or _name_matcher(node)
-            if name:
-                found.append(name)
-        return True
-
-    promql_parser.walk(expr, visit)
-    return found
-
-
-def _name_matcher(selector: promql_parser.VectorSelector) -> str | None:
-    for matcher in selector.matchers.matchers:
-        if matcher.name == "__name__" and matcher.op == promql_parser.MatchOp.Equal:
-            return str(matcher.value)
-    return None
+    return [name for _, name in _named_selectors(expr)]
 
 
 def selector_keys(expr: promql_parser.Expr) -> list[str]:
-    """Return the name of every vector selector, as metric_names does, but with
-    `{sloth_id="..."}` added where the selector fixes sloth_id: the rules of
-    several SLOs share names and differ in that label."""
-    found: list[str] = []
+    """Return the metric name of every vector selector, with the sloth_id it fixes.
+
+    The rules of several SLOs share names and differ in sloth_id, so a
+    selector that fixes it gives `name{sloth_id="..."}`.
+    """
+    keys = []
+    for selector, name in _named_selectors(expr):
+        slo = _equal_value(selector, "sloth_id")
+        keys.append(f'{name}{{sloth_id="{slo}"}}' if slo else name)
+    return keys
+
+
+def _named_selectors(
+    expr: promql_parser.Expr,
+) -> list[tuple[promql_parser.VectorSelector, str]]:
+    """Return every vector selector that names a metric, with that name."""
+    found: list[tuple[promql_parser.VectorSelector, str]] = []
 
     def visit(node: promql_parser.Expr) -> bool:
         if isinstance(node, promql_parser.VectorSelector):
-            name = node.name or _name_matcher(node)
-            slo = _equal_value(node, "sloth_id")
+            name = node.name or _equal_value(node, "__name__")
             if name:
-                found.append(f'{name}{{sloth_id="{slo}"}}' if slo else name)
+                found.append((node, name))
         return True
 
     promql_parser.walk(expr, visit)
@@ -73,6 +68,7 @@ def selector_keys(expr: promql_parser.Expr) -> list[str]:
 
 
 def _equal_value(selector: promql_parser.VectorSelector, label: str) -> str | None:
+    """Return the value that an equality matcher of the selector gives the label."""
     for matcher in selector.matchers.matchers:
         if matcher.name == label and matcher.op == promql_parser.MatchOp.Equal:
             return str(matcher.value)

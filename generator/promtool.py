@@ -108,11 +108,12 @@ def test_rules(promtool: str, test_files: list[Path]) -> PromtoolResult:
 def _balanced(paths: list[Path], count: int) -> list[list[Path]]:
     """Split paths into at most `count` batches of about equal total size."""
     batches: list[list[Path]] = [[] for _ in range(max(1, min(count, len(paths))))]
-    sizes = [0] * len(batches)
-    for path in sorted(paths, key=lambda p: -p.stat().st_size):
-        smallest = sizes.index(min(sizes))
+    totals = [0] * len(batches)
+    sizes = {path: path.stat().st_size for path in paths}
+    for path in sorted(paths, key=lambda p: -sizes[p]):
+        smallest = totals.index(min(totals))
         batches[smallest].append(path)
-        sizes[smallest] += path.stat().st_size
+        totals[smallest] += sizes[path]
     return [sorted(batch) for batch in batches if batch]
 
 

@@ -21,6 +21,7 @@ from operator import ge, gt, le, lt
 from typing import TYPE_CHECKING, Any
 
 from promspec import go_template
+from promspec.build_shapes import split_matchers
 from promspec.memo import by_identity
 from promspec.model import (
     Alert,
@@ -280,7 +281,7 @@ def _comparison(alert: Alert) -> tuple[Selector, str, float]:
     if match is None:
         raise NotTestable("its expression does not compare one selector with a number")
     matchers = []
-    for part in filter(str.strip, (match.group("matchers") or "").split(",")):
+    for part in filter(str.strip, split_matchers(match.group("matchers") or "")):
         pair = MATCHER.match(part)
         if pair is None:
             raise NotTestable(f"its matcher {part.strip()} is not an equality")

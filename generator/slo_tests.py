@@ -205,21 +205,31 @@ def slo_roles(slo: SLO, metrics: dict[str, Metric]) -> list[Role]:
     """Return the input series of the SLO's indicator."""
     driver = Driver(Shape(ShapeKind.RATE, ()), metrics)
     if slo.latency is not None:
-        family = metrics[slo.latency.metric].family
-        labels = driver.labels_for(slo.latency, ())
-        bucket = {**labels, "le": le_text(slo.below)}
-        return [
-            Role(_series(f"{family}_count", labels), "all"),
-            Role(_series(f"{family}_bucket", bucket), "good"),
-        ]
-    errors, total = slo.errors, slo.total
-    assert errors is not None and total is not None
-    if errors.metric != total.metric:
-        failed = _series(errors.metric, driver.labels_for(errors, ()))
-        every = _series(total.metric, driver.labels_for(total, ()))
+        return _latency_roles(slo, slo.latency, driver)
+    assert slo.errors is not None and slo.total is not None
+    if slo.errors.metric != slo.total.metric:
+        failed = _series(slo.errors.metric, driver.labels_for(slo.errors, ()))
+        every = _series(slo.total.metric, driver.labels_for(slo.total, ()))
         return [Role(failed, "failed"), Role(every, "all")]
+    return _one_counter_roles(slo.errors, slo.total, driver)
+
+
+def _latency_roles(slo: SLO, latency: Selector, driver: Driver) -> list[Role]:
+    """Return a histogram's count of all events and its bucket of good ones."""
+    family = driver.metrics[latency.metric].family
+    labels = driver.labels_for(latency, ())
+    bucket = {**labels, "le": le_text(slo.below)}
+    return [
+        Role(_series(f"{family}_count", labels), "all"),
+        Role(_series(f"{family}_bucket", bucket), "good"),
+    ]
+
+
+def _one_counter_roles(errors: Selector, total: Selector, driver: Driver) -> list[Role]:
+    """Return a failed and a good series of the one counter that both selectors read."""
     both = Selector(errors.metric, errors.matchers + total.matchers)
     failed = _series(errors.metric, driver.labels_for(both, ()))
+
     # The good series fails the matchers that errors adds to those of total.
     added = tuple(m for m in errors.matchers if m not in total.matchers)
     try:

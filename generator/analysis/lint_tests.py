@@ -16,7 +16,7 @@ def lint_tests(spec: Spec) -> list[Diagnostic]:
         plan = plan_group(spec, group)
         for item, reason in plan.untested:
             if not item.slo:
-                found.append(_untested(spec, group.name, item, reason))
+                found.append(_untested(spec, group, item, reason))
         found += _untested_slos(group, plan.slos)
     share = coverage(spec)
     if found:
@@ -68,9 +68,9 @@ def share(tested: int, total: int) -> str:
     return f"{tested} of {total} recording rules and alerts ({percent}%)"
 
 
-def _untested(spec: Spec, group: str, item: object, reason: str) -> Diagnostic:
+def _untested(spec: Spec, group: Group, item: object, reason: str) -> Diagnostic:
     if isinstance(item, Alert):
-        field = _field(spec, group, "alerts", item)
+        field = _field(group, "alerts", item)
         return finding(
             "tests/untested-alert",
             item.location or Location(spec.path, 0, 0),
@@ -82,15 +82,11 @@ def _untested(spec: Spec, group: str, item: object, reason: str) -> Diagnostic:
     return finding(
         "tests/untested-rule",
         getattr(item, "location", None) or Location(spec.path, 0, 0),
-        _field(spec, group, "recording_rules", item),
+        _field(group, "recording_rules", item),
         f"recording rule {getattr(item, 'record', '')} has no generated tests: {reason}",
         "write it as a shape: rate, ratio, average, quantile, max or sum",
     )
 
 
-def _field(spec: Spec, group: str, key: str, item: object) -> str:
-    for candidate in spec.groups:
-        if candidate.name == group:
-            items = list(getattr(candidate, key))
-            return f"groups.{group}.{key}[{items.index(item)}]"
-    return ""
+def _field(group: Group, key: str, item: object) -> str:
+    return group.item_field(key, list(getattr(group, key)).index(item))
