@@ -101,7 +101,7 @@ def _period(slo: SLO, field: str) -> Panel:
         field_path=field,
         unit="none",
         queries=(_query(slo, field, recorded(slo, "slo:time_period:days")),),
-        description="The rolling window over which the objective holds",
+        description="The rolling window over which the objective applies",
         width=4,
         height=6,
         thresholds=(Threshold(None, "text"),),

@@ -19,7 +19,7 @@ def exposed_names(spec: Spec) -> Iterator[tuple[str, str, Location, str]]:
                 yield name, field, metric.location or _NOWHERE, f"metric {metric.key}"
         for index, rule in enumerate(group.recording_rules):
             if rule.slo:
-                continue  # one per SLO, told apart by sloth_id
+                continue  # one per SLO, distinguished by sloth_id
             field = f"groups.{group.name}.recording_rules[{index}].record"
             yield rule.record, field, rule.location or _NOWHERE, "recording rule"
 

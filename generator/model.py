@@ -358,8 +358,8 @@ class Group:
     def item_field(self, key: str, index: int) -> str:
         """Return the field path of the recording rule or alert at index in `key`.
 
-        The rules and alerts of an SLO sit under the SLO that they stand for,
-        as groups.GROUP.slos[I].KEY[N], so that its `acknowledge:` covers them.
+        The rules and alerts generated for an SLO are under the SLO, as
+        groups.GROUP.slos[I].KEY[N], so that the SLO's `acknowledge:` covers them.
         """
         items = getattr(self, key)
         item = items[index]

@@ -89,16 +89,16 @@ class Driver:
         fixed = {**dict(self.overrides), **selector.equalities}
         labels = {name: fixed.get(name, value) for name, value in TEST_JOB.items()}
         for label in metric.labels:
-            wanted = [m for m in selector.matchers if m.name == label.name]
-            unwanted = [m for m in avoid if m.name == label.name]
+            required = [m for m in selector.matchers if m.name == label.name]
+            excluded = [m for m in avoid if m.name == label.name]
             labels[label.name] = fixed.get(label.name) or free_value(
-                label, wanted, unwanted
+                label, required, excluded
             )
         return dict(sorted(labels.items()))
 
 
-def free_value(label: Label, wanted: list[Matcher], unwanted: list[Matcher]) -> str:
-    """Return a value of the label that every wanted matcher accepts and no unwanted one."""
+def free_value(label: Label, required: list[Matcher], excluded: list[Matcher]) -> str:
+    """Return a value of the label that every required matcher accepts and no excluded one."""
     choices = (
         label.values
         if label.kind is LabelKind.ENUM
@@ -107,11 +107,11 @@ def free_value(label: Label, wanted: list[Matcher], unwanted: list[Matcher]) -> 
         else ("a", "b", "c")
     )
     for value in choices:
-        if all(m.accepts(value) for m in wanted) and not any(
-            m.accepts(value) for m in unwanted
+        if all(m.accepts(value) for m in required) and not any(
+            m.accepts(value) for m in excluded
         ):
             return value
-    matchers = ", ".join(f'{m.name}{m.op}"{m.value}"' for m in wanted + unwanted)
+    matchers = ", ".join(f'{m.name}{m.op}"{m.value}"' for m in required + excluded)
     raise NotTestable(f"no test value of {label.name} fits {matchers}")
 
 

@@ -25,7 +25,7 @@ BUSY_GAUGES = (
 # and all of them share the scrape timestamps, so Prometheus 2.42's rate()
 # extrapolates them alike at the start of the range and the factors cancel
 # in a ratio. The tolerance covers a request counted one scrape apart from
-# its answer: an estimate, about 1% against 13 s of samples.
+# its response: an estimate, about 1% against 13 s of samples.
 RATIO_TOLERANCE = 0.02
 
 

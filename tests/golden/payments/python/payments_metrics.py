@@ -121,7 +121,7 @@ class ChargeFailures:
 
 
 class ChargeSeconds:
-    """Time from sending a charge to the provider's answer.
+    """Time from sending a charge to the provider's response.
 
     The histogram `payments_charge_seconds`.
     """
@@ -129,7 +129,7 @@ class ChargeSeconds:
     __slots__ = ("_metric",)
 
     name = "payments_charge_seconds"
-    documentation = "Time from sending a charge to the provider's answer"
+    documentation = "Time from sending a charge to the provider's response"
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self._metric = Histogram(
